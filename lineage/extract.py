@@ -1,0 +1,557 @@
+"""Column-level lineage of SQL, one pass per statement (design §Lineage edges).
+
+Each statement is parsed from its own tokens (so one broken statement does not sink its file), qualified once
+against the schema, and its scopes walked once. Every column reference becomes an edge of one kind:
+
+- ``copy`` / ``derive`` / ``aggregate``: the column's value flows into the target column;
+- ``filter`` / ``join`` / ``group``: the column decides which rows (or groups) reach the target, so it points at
+  every column the statement writes.
+
+Kinds compose along CTEs and derived tables: ``max(copy < derive < aggregate)``. An output computed in a grouped
+scope is marked ``grouped`` (a copied GROUP BY key is a group-level value, not a person's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
+from sqlglot.errors import ParseError, SqlglotError, TokenError
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import Scope, ScopeType, build_scope
+from sqlglot.schema import MappingSchema
+from sqlglot.tokens import Token, TokenType
+
+from lineage import names
+
+KINDS = ("copy", "derive", "aggregate", "filter", "join", "group")
+_FLOW_RANK = {"copy": 0, "derive": 1, "aggregate": 2}
+_FLOW_KIND = {rank: kind for kind, rank in _FLOW_RANK.items()}
+_NO_LINEAGE = (exp.Drop, exp.Set, exp.Use, exp.Transaction, exp.Commit, exp.Rollback, exp.Analyze, exp.Pragma)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One column reference of one statement: ``source`` reaches ``target`` as ``kind``."""
+
+    source: str
+    target: str
+    kind: str
+    file: str | None
+    line: int
+    unresolved: bool = False
+    grouped: bool = False
+
+    def to_json(self) -> dict:
+        out = {"source": self.source, "target": self.target, "kind": self.kind, "file": self.file, "line": self.line}
+        if self.unresolved:
+            out["unresolved"] = True
+        if self.grouped:
+            out["grouped"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class LineageError:
+    """A statement that could not be parsed or resolved; the rest of its file goes on."""
+
+    file: str | None
+    line: int
+    message: str
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class StatementInfo:
+    """What one statement writes: a table, a view, or (for a plain query) itself as ``SYSTEM.query.NAME``."""
+
+    file: str | None
+    line: int
+    kind: str
+    target: str | None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass
+class Result:
+    edges: list[Edge] = field(default_factory=list)
+    errors: list[LineageError] = field(default_factory=list)
+    statements: list[StatementInfo] = field(default_factory=list)
+
+    def extend(self, other: Result) -> None:
+        self.edges.extend(other.edges)
+        self.errors.extend(other.errors)
+        self.statements.extend(other.statements)
+
+    def to_json(self) -> dict:
+        return {"edges": [e.to_json() for e in self.edges], "errors": [e.to_json() for e in self.errors]}
+
+
+def make_schema(schema: dict | MappingSchema | None, dialect: str) -> MappingSchema:
+    """A sqlglot schema keyed the way sqlglot normalizes this dialect's unquoted names."""
+    if isinstance(schema, MappingSchema):
+        return schema
+    mapping = schema or {}
+    if _case_insensitive(dialect):
+        mapping = _lower_keys(mapping)
+    return MappingSchema(mapping, dialect=dialect, normalize=False)
+
+
+def extract(
+    sql: str,
+    dialect: str,
+    schema: dict | MappingSchema | None = None,
+    system: str = "sql",
+    default_schema: str | None = None,
+    file: str | None = None,
+    line: int = 1,
+) -> Result:
+    """Column lineage of every statement in ``sql``.
+
+    ``schema`` is a sqlglot nested mapping (``{"schema": {"table": {"column": "type"}}}``) or a MappingSchema that
+    this call extends with the tables and views the script creates, so later statements (and later files, when the
+    caller passes the same MappingSchema) can expand ``*`` over them. ``line`` is the line of ``sql``'s first
+    character in ``file`` (for SQL embedded in another file).
+    """
+    result = Result()
+    dia = Dialect.get_or_raise(dialect)
+    mapping = make_schema(schema, dialect)
+    stem = PurePath(file).stem if file else "query"
+    for index, (tokens, first_line, error) in enumerate(_split(sql, dia), start=1):
+        at = first_line + line - 1
+        if error:
+            result.errors.append(LineageError(file, at, error))
+            continue
+        walker = _Statement(dia, dialect, mapping, system, default_schema, file, at, f"{stem}_{index}")
+        try:
+            parsed = dia.parser().parse(tokens, sql)
+            statement = parsed[0] if parsed else None
+            if statement is not None:
+                walker.run(statement, result)
+        except ParseError as err:
+            detail = err.errors[0] if err.errors else {}
+            where = detail.get("line")
+            result.errors.append(
+                LineageError(file, (where + line - 1) if where else at, f"parse error: {detail.get('description') or err}")
+            )
+        except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as err:
+            # sqlglot raises a range of errors on SQL it half understands; none of them may stop the scan.
+            result.errors.append(LineageError(file, at, f"could not resolve statement: {type(err).__name__}: {err}"))
+    return result
+
+
+def _split(sql: str, dia: Dialect) -> list[tuple[list[Token], int, str | None]]:
+    """Statements as token lists with their first line; a script that cannot be tokenized is one error."""
+    try:
+        tokens = dia.tokenize(sql)
+    except TokenError as err:
+        return [([], 1, f"cannot tokenize: {err}")]
+    chunks: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            if chunks[-1]:
+                chunks.append([])
+        else:
+            chunks[-1].append(token)
+    return [(chunk, chunk[0].line, None) for chunk in chunks if chunk]
+
+
+def _case_insensitive(dialect: str) -> bool:
+    return Dialect.get_or_raise(dialect).NORMALIZATION_STRATEGY == NormalizationStrategy.CASE_INSENSITIVE
+
+
+def _lower_keys(mapping: dict) -> dict:
+    return {k.lower(): _lower_keys(v) if isinstance(v, dict) else v for k, v in mapping.items()}
+
+
+class _Statement:
+    """Walks one parsed statement; holds the per-statement memo so each scope projection is resolved once."""
+
+    def __init__(self, dia, dialect, schema, system, default_schema, file, line, query_name):
+        self.dia = dia
+        self.dialect = dialect
+        self.schema = schema
+        self.system = system
+        self.default_schema = default_schema
+        self.file = file
+        self.line = line
+        self.query_name = query_name
+        self.memo: dict[tuple[int, str], dict[str, tuple[int, bool, bool]]] = {}
+        self.projections: dict[int, dict[str, exp.Expression]] = {}
+
+    # -- statements -------------------------------------------------------------------------------------------
+    def run(self, statement: exp.Expression, result: Result) -> None:
+        if isinstance(statement, exp.Command):
+            result.errors.append(
+                LineageError(self.file, self.line, f"not understood as {self.dialect} SQL (kept as an opaque command)")
+            )
+            return
+        if isinstance(statement, _NO_LINEAGE):
+            return
+        if isinstance(statement, exp.Create):
+            self._create(statement, result)
+        elif isinstance(statement, exp.Insert):
+            self._insert(statement, result)
+        elif isinstance(statement, exp.Query):
+            into = statement.args.get("into") if isinstance(statement, exp.Select) else None
+            if into is not None:
+                statement = statement.copy()
+                statement.set("into", None)
+                self._write(into.this, None, statement, result, "select_into", register=True)
+            else:
+                self._write(None, None, statement, result, "select")
+        elif isinstance(statement, exp.Delete):
+            self._delete(statement, result)
+        else:
+            result.errors.append(
+                LineageError(self.file, self.line, f"{type(statement).__name__} statements are not analysed yet")
+            )
+
+    def _create(self, create: exp.Create, result: Result) -> None:
+        kind = (create.args.get("kind") or "").upper()
+        target = create.this
+        columns = None
+        if isinstance(target, exp.Schema):
+            columns = [c for c in target.expressions]
+            target = target.this
+        query = create.expression
+        if isinstance(query, exp.Query) and kind in ("TABLE", "VIEW"):
+            names_ = [c.this if isinstance(c, exp.ColumnDef) else c for c in columns] if columns else None
+            self._write(target, names_, query, result, kind.lower(), register=True)
+        elif kind == "TABLE" and columns:
+            defs = {c.name: (c.args.get("kind") or exp.DataType.build("UNKNOWN")).sql(self.dialect)
+                    for c in columns if isinstance(c, exp.ColumnDef)}
+            self._register(target, defs)
+            result.statements.append(StatementInfo(self.file, self.line, "ddl", self._table_id(target), tuple(defs)))
+
+    def _insert(self, insert: exp.Insert, result: Result) -> None:
+        target = insert.this
+        listed = None
+        if isinstance(target, exp.Schema):
+            listed = list(target.expressions)
+            target = target.this
+        query = insert.expression
+        if not isinstance(query, exp.Query):
+            result.statements.append(StatementInfo(self.file, self.line, "insert_values", self._table_id(target)))
+            return
+        if listed is None:
+            known = self.schema.column_names(self._qualified(target))
+            listed = [exp.to_identifier(c) for c in known] or None
+        with_ = insert.args.get("with")
+        if with_ is not None and not query.args.get("with"):
+            query = query.copy()
+            query.set("with", with_.copy())
+        self._write(target, listed, query, result, "insert")
+
+    def _delete(self, delete: exp.Delete, result: Result) -> None:
+        """What a DELETE leaves in its table was selected by the columns of its WHERE."""
+        table = delete.this
+        where = delete.args.get("where")
+        result.statements.append(StatementInfo(self.file, self.line, "delete", self._table_id(table)))
+        if where is None:
+            return
+        probe = exp.select(exp.Star()).from_(table.copy()).where(where.this.copy())
+        qualified = self._qualify(probe)
+        root = build_scope(qualified)
+        if root is None:
+            return
+        targets = [self._column_id(table, c) for c in self.schema.column_names(self._qualified(table))]
+        targets = targets or [self._table_id(table) + ".*"]
+        seen: set = set()
+        for source, _, unresolved in self._selection_refs(root):
+            for target in targets:
+                self._emit(result, seen, source, target, "filter", unresolved, False)
+
+    # -- the one pass -----------------------------------------------------------------------------------------
+    def _write(self, target, listed, query: exp.Query, result: Result, kind: str, register: bool = False) -> None:
+        qualified = self._qualify(query)
+        root = build_scope(qualified)
+        if root is None:
+            raise ValueError("no query scope")
+        outputs = list(qualified.selects)
+        names_out = [self._output_name(sel) for sel in outputs]
+        if listed is not None:
+            target_names = [self._ident(i) for i in listed]
+            if len(target_names) != len(outputs):
+                result.errors.append(LineageError(
+                    self.file, self.line,
+                    f"{len(target_names)} target columns for {len(outputs)} selected values; mapped by position"))
+        else:
+            target_names = names_out
+        table = self._table_id(target) if target is not None else f"{self.system}.query.{self.query_name}"
+        seen: set = set()
+        written: list[str] = []
+        for position, sel in enumerate(outputs):
+            if position >= len(target_names):
+                break
+            column = f"{table}.{target_names[position]}"
+            written.append(column)
+            for source, (rank, grouped, unresolved) in self._projection(root, position).items():
+                self._emit(result, seen, source, column, _FLOW_KIND[rank], unresolved, grouped)
+        for source, kind_, unresolved in self._selection_refs(root):
+            for column in written:
+                self._emit(result, seen, source, column, kind_, unresolved, False)
+        if register and target is not None and target_names and "*" not in target_names:
+            self._register(target, {n: "UNKNOWN" for n in target_names})
+        result.statements.append(StatementInfo(self.file, self.line, kind, table, tuple(target_names)))
+
+    def _emit(self, result, seen, source, target, kind, unresolved, grouped) -> None:
+        key = (source, target, kind)
+        if key not in seen:
+            seen.add(key)
+            result.edges.append(Edge(source, target, kind, self.file, self.line, unresolved, grouped))
+
+    def _projection(self, scope: Scope, position: int) -> dict[str, tuple[int, bool, bool]]:
+        """Base columns feeding output ``position`` of ``scope``: source -> (flow rank, grouped, unresolved)."""
+        query = scope.expression
+        if isinstance(query, exp.SetOperation):
+            merged: dict[str, tuple[int, bool, bool]] = {}
+            for branch in scope.set_operation_scopes:
+                _merge(merged, self._projection(branch, position))
+            return merged
+        selects = query.selects
+        if position >= len(selects):
+            return {}
+        return self._projection_of(scope, selects[position])
+
+    def _named(self, scope: Scope, name: str) -> dict[str, tuple[int, bool, bool]]:
+        """Base columns of the output called ``name`` of a CTE or derived-table scope (memoised)."""
+        key = (id(scope), name)
+        if key in self.memo:
+            return self.memo[key]
+        self.memo[key] = {}  # a recursive CTE refers to itself: stop there
+        query = scope.expression
+        index = self.projections.get(id(scope))
+        if index is None:
+            selects = query.selects
+            index = self.projections[id(scope)] = {s.alias_or_name: i for i, s in enumerate(selects)}
+        position = index.get(name)
+        found = self._projection(scope, position) if position is not None else {}
+        if position is None and "*" in index:
+            found = self._projection(scope, index["*"])
+        self.memo[key] = found
+        return found
+
+    def _projection_of(self, scope: Scope, sel: exp.Expression) -> dict[str, tuple[int, bool, bool]]:
+        grouped = _is_grouped(scope.expression)
+        inner = sel.unalias()
+        found: dict[str, tuple[int, bool, bool]] = {}
+        if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star)):
+            for source in self._star_sources(scope, inner):
+                _merge(found, {source: (0, grouped, True)})
+            return found
+        subqueries = {id(s.expression): s for s in scope.subquery_scopes}
+        for node in _walk_in_scope(sel):
+            if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+                rank = _flow_rank(node, inner)
+                for source, (r, g, u) in self._resolve(scope, node).items():
+                    _merge(found, {source: (max(rank, r), grouped or g, u)})
+            elif isinstance(node, exp.Query) and id(_unwrap(node)) in subqueries:
+                for source, _, unresolved in self._all_refs(subqueries[id(_unwrap(node))]):
+                    _merge(found, {source: (1, grouped, unresolved)})
+        return found
+
+    def _resolve(self, scope: Scope, column: exp.Column) -> dict[str, tuple[int, bool, bool]]:
+        """A column reference as base columns, through CTEs and derived tables (also of outer scopes)."""
+        if column.table and _recursive_reference(column):
+            return {}  # a recursive CTE reading itself adds no sources beyond its anchor's
+        source = self._source(scope, column.table)
+        if isinstance(source, Scope):
+            return self._named(source, column.name)
+        if isinstance(source, exp.Table):
+            return {self._column_id(source, column.this): (0, False, False)}
+        return {f"{self.system}.{column.sql(self.dialect)}": (0, False, True)}
+
+    def _source(self, scope: Scope, name: str):
+        if not name:
+            selected = scope.selected_sources
+            if len(selected) == 1:
+                return next(iter(selected.values()))[1]
+            return None
+        while scope is not None:
+            if name in scope.sources:
+                return scope.sources[name]
+            scope = scope.parent
+        return None
+
+    def _star_sources(self, scope: Scope, star: exp.Expression) -> list[str]:
+        """An unexpanded ``*``: no schema knows the columns, so say so instead of staying silent."""
+        qualifier = star.table if isinstance(star, exp.Column) else ""
+        out = []
+        for alias, (_, source) in scope.selected_sources.items():
+            if qualifier and alias != qualifier:
+                continue
+            if isinstance(source, exp.Table):
+                out.append(self._table_id(source) + ".*")
+            elif isinstance(source, Scope):
+                out.extend(s for s in self._named(source, "*"))
+        return out
+
+    def _selection_refs(self, root: Scope):
+        """Columns that choose rows or groups: WHERE/HAVING/QUALIFY, JOIN conditions, GROUP BY, IN/EXISTS."""
+        scalar = set()
+        for scope in root.traverse():
+            if scope.scope_type == ScopeType.SUBQUERY and _in_projection(scope):
+                scalar.update(id(s) for s in scope.traverse())
+        out = []
+        for scope in root.traverse():
+            if id(scope) in scalar:
+                continue
+            predicate = scope.scope_type == ScopeType.SUBQUERY
+            for column in scope.columns:
+                kind = _clause_kind(column, scope.expression) or ("filter" if predicate else None)
+                if kind is None:
+                    continue
+                for source, (_, _, unresolved) in self._resolve(scope, column).items():
+                    out.append((source, kind, unresolved))
+        return out
+
+    def _all_refs(self, scope: Scope):
+        for inner in scope.traverse():
+            for column in inner.columns:
+                for source, (_, _, unresolved) in self._resolve(inner, column).items():
+                    yield source, "derive", unresolved
+
+    # -- names ------------------------------------------------------------------------------------------------
+    def _qualify(self, expression: exp.Expression) -> exp.Expression:
+        return qualify(
+            expression,
+            dialect=self.dialect,
+            schema=self.schema,
+            db=self.default_schema,
+            validate_qualify_columns=False,
+            identify=False,
+            quote_identifiers=False,
+        )
+
+    def _qualified(self, table: exp.Table) -> exp.Table:
+        table = table.copy()
+        if not table.args.get("db") and self.default_schema:
+            table.set("db", exp.to_identifier(self.default_schema))
+        return table
+
+    def _register(self, table: exp.Table, columns: dict[str, str]) -> None:
+        if columns:
+            self.schema.add_table(self._qualified(table), columns, dialect=self.dialect)
+
+    def _ident(self, ident: exp.Expression) -> str:
+        if isinstance(ident, exp.Identifier):
+            return names.normalize(ident.name, self.dialect, ident.quoted)
+        if isinstance(ident, exp.Column):
+            return self._ident(ident.this)
+        return names.normalize(ident.name, self.dialect)
+
+    def _output_name(self, sel: exp.Expression) -> str:
+        alias = sel.args.get("alias") if isinstance(sel, exp.Alias) else None
+        if isinstance(alias, exp.Identifier):
+            return self._ident(alias)
+        if isinstance(sel, exp.Column):
+            return "*" if isinstance(sel.this, exp.Star) else self._ident(sel.this)
+        return "*" if isinstance(sel, exp.Star) else names.normalize(sel.alias_or_name, self.dialect)
+
+    def _table_id(self, table: exp.Table) -> str:
+        db = table.args.get("db")
+        schema = self._ident(db) if db is not None else (self.default_schema or "?")
+        return names.table_id(self.system, schema, self._ident(table.this))
+
+    def _column_id(self, table: exp.Table, column) -> str:
+        name = self._ident(column) if isinstance(column, exp.Expression) else names.normalize(column, self.dialect)
+        return f"{self._table_id(table)}.{name}"
+
+
+def _merge(into: dict, found: dict) -> None:
+    for source, (rank, grouped, unresolved) in found.items():
+        old = into.get(source)
+        if old is None:
+            into[source] = (rank, grouped, unresolved)
+        else:
+            into[source] = (max(old[0], rank), old[1] or grouped, old[2] and unresolved)
+
+
+def _recursive_reference(column: exp.Column) -> bool:
+    cte = column.find_ancestor(exp.CTE)
+    while cte is not None:
+        if cte.alias_or_name == column.table:
+            return True
+        cte = cte.find_ancestor(exp.CTE)
+    return False
+
+
+def _unwrap(query: exp.Expression) -> exp.Expression:
+    return query.this if isinstance(query, exp.Subquery) else query
+
+
+def _walk_in_scope(node: exp.Expression):
+    """Nodes of one projection without descending into subqueries (they are scopes of their own)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is not node and isinstance(current, exp.Query):
+            continue
+        stack.extend(current.iter_expressions())
+
+
+def _flow_rank(column: exp.Column, projection: exp.Expression) -> int:
+    """copy when the projection is the column (maybe cast), aggregate under an aggregate function, else derive."""
+    if projection is column or (isinstance(projection, (exp.Cast, exp.TryCast)) and projection.this is column):
+        return 0
+    node = column.parent
+    while node is not None and node is not projection.parent:
+        if isinstance(node, exp.Window):
+            return 1
+        if isinstance(node, exp.AggFunc):
+            return 1 if isinstance(node.parent, exp.Window) else 2
+        node = node.parent
+    return 1
+
+
+def _is_grouped(query: exp.Expression) -> bool:
+    if not isinstance(query, exp.Select):
+        return False
+    if query.args.get("group"):
+        return True
+    return any(
+        isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Window)
+        for sel in query.selects for node in _walk_in_scope(sel)
+    )
+
+
+def _clause_kind(column: exp.Column, top: exp.Expression) -> str | None:
+    """The clause of ``top`` that holds ``column``; None for projections and for references that belong to a
+    nested query (a correlated subquery accounts for its own references)."""
+    kind = None
+    node = column.parent
+    while node is not None and node is not top:
+        if isinstance(node, exp.Query):
+            return None
+        if kind is None:
+            if isinstance(node, (exp.Where, exp.Having, exp.Qualify)):
+                kind = "filter"
+            elif isinstance(node, exp.Join):
+                kind = "join"
+            elif isinstance(node, exp.Group):
+                kind = "group"
+        node = node.parent
+    return kind
+
+
+def _in_projection(scope: Scope) -> bool:
+    """Is this subquery a scalar value inside its parent's SELECT list (derive) rather than a predicate?"""
+    parent = scope.parent
+    if parent is None or not isinstance(parent.expression, exp.Select):
+        return False
+    selects = {id(s) for s in parent.expression.selects}
+    node = scope.expression.parent
+    while node is not None and node is not parent.expression:
+        if isinstance(node, (exp.Where, exp.Having, exp.Qualify, exp.Join)):
+            return False
+        if id(node) in selects:
+            return True
+        node = node.parent
+    return False
