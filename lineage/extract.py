@@ -128,6 +128,7 @@ def extract(
             result.errors.append(LineageError(file, at, error))
             continue
         walker = _Statement(dia, dialect, mapping, system, default_schema, file, at, f"{stem}_{index}")
+        walker.text = sql[tokens[0].start:tokens[-1].end + 1]
         try:
             parsed = dia.parser().parse(tokens, sql)
             statement = parsed[0] if parsed else None
@@ -181,6 +182,7 @@ class _Statement:
         self.file = file
         self.line = line
         self.query_name = query_name
+        self.text = ""
         self.memo: dict[tuple[int, str], dict[str, tuple[int, bool, bool]]] = {}
         self.projections: dict[int, dict[str, exp.Expression]] = {}
 
@@ -207,10 +209,14 @@ class _Statement:
                 self._write(None, None, statement, result, "select")
         elif isinstance(statement, exp.Delete):
             self._delete(statement, result)
-        else:
+        elif isinstance(statement, (exp.DML, exp.DDL, exp.Alter)):
+            # Known statements whose lineage is not followed yet (UPDATE, MERGE, ...): say so, never stay silent.
             result.errors.append(
-                LineageError(self.file, self.line, f"{type(statement).__name__} statements are not analysed yet")
+                LineageError(self.file, self.line, f"{type(statement).__name__.upper()} statements are not analysed yet")
             )
+        else:
+            snippet = " ".join(self.text.split())[:60]
+            result.errors.append(LineageError(self.file, self.line, f"not a {self.dialect} statement: {snippet!r}"))
 
     def _create(self, create: exp.Create, result: Result) -> None:
         kind = (create.args.get("kind") or "").upper()
@@ -393,18 +399,20 @@ class _Statement:
         return out
 
     def _selection_refs(self, root: Scope):
-        """Columns that choose rows or groups: WHERE/HAVING/QUALIFY, JOIN conditions, GROUP BY, IN/EXISTS."""
-        scalar = set()
-        for scope in root.traverse():
-            if scope.scope_type == ScopeType.SUBQUERY and _in_projection(scope):
-                scalar.update(id(s) for s in scope.traverse())
+        """Columns that choose rows or groups: WHERE/HAVING/QUALIFY, JOIN conditions, GROUP BY, and everything an
+        IN/EXISTS subquery uses (also inside scopes nested in it)."""
+        scalar: set[int] = set()
+        predicate: set[int] = set()
+        for scope in reversed(list(root.traverse())):  # outer scopes first: a subquery's role holds for its insides
+            if scope.scope_type == ScopeType.SUBQUERY and id(scope) not in scalar | predicate:
+                inner = {id(s) for s in scope.traverse()}
+                (scalar if _in_projection(scope) else predicate).update(inner)
         out = []
         for scope in root.traverse():
             if id(scope) in scalar:
                 continue
-            predicate = scope.scope_type == ScopeType.SUBQUERY
             for column in scope.columns:
-                kind = _clause_kind(column, scope.expression) or ("filter" if predicate else None)
+                kind = "filter" if id(scope) in predicate else _clause_kind(column, scope.expression)
                 if kind is None:
                     continue
                 for source, (_, _, unresolved) in self._resolve(scope, column).items():

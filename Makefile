@@ -1,0 +1,21 @@
+# make test: install what the tests need into the current Python environment (an active venv, or python3's),
+# start a throwaway PostgreSQL server (installed first if missing), run the tests, stop the server.
+PYTHON ?= python3
+PYTEST_ARGS ?=
+
+.PHONY: test install install-test demo bench
+
+install:
+	$(PYTHON) -m pip install -q .
+
+install-test:
+	$(PYTHON) -m pip install -q -e '.[test]'
+
+test: install-test
+	bash tests/with_postgres.sh $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+demo: install
+	originscan demo
+
+bench: install-test
+	$(PYTHON) -m benchmarks

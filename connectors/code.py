@@ -1,0 +1,75 @@
+"""ETL code as SQL text with provenance: ``.sql`` files and folders, and view bodies from an inventory.
+
+Splitting a script into statements is the lineage extractor's job (it keeps each statement's line); this module
+finds the text, decodes it, and says where it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.database import Inventory, SourceError
+
+SQL_SUFFIXES = {".sql"}
+
+
+@dataclass(frozen=True)
+class SqlText:
+    """SQL to analyse: its text, the file it came from (as shown to people) and the line it starts on."""
+
+    text: str
+    file: str
+    line: int = 1
+
+
+def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[SqlText], list[SourceError]]:
+    """Every ``.sql`` file under ``paths`` (files or folders), in name order; shown relative to ``base``."""
+    texts: list[SqlText] = []
+    errors: list[SourceError] = []
+    for path in paths:
+        if not path.exists():
+            errors.append(SourceError(system, _shown(path, base), "no such file or folder"))
+            continue
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SQL_SUFFIXES and p.is_file()) \
+            if path.is_dir() else [path]
+        for file in files:
+            try:
+                texts.append(SqlText(decode(file.read_bytes()), _shown(file, base)))
+            except (OSError, UnicodeDecodeError) as err:
+                errors.append(SourceError(system, _shown(file, base), f"cannot read: {err}"))
+    return texts, errors
+
+
+def view_bodies(inventory: Inventory) -> list[SqlText]:
+    """View definitions as CREATE VIEW statements, so they resolve to the view's own identity."""
+    out = []
+    for table in inventory.tables:
+        body = (table.definition or "").strip()
+        if not body:
+            continue
+        if not body.upper().startswith("CREATE"):
+            body = f"CREATE VIEW {_quoted(table.schema)}.{_quoted(table.name)} AS {body}"
+        out.append(SqlText(body, f"{inventory.system}:{table.kind} {table.schema}.{table.name}"))
+    return out
+
+
+def _quoted(name: str) -> str:
+    return name if name.isidentifier() and name == name.lower() else '"' + name.replace('"', '""') + '"'
+
+
+def decode(data: bytes) -> str:
+    """Text of a SQL file: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252 as the last resort."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,236 @@
+"""Read-only inventory of a database through SQLAlchemy: schemas, tables, views, columns, types, comments.
+
+Every session is opened read-only with a statement timeout where the dialect allows it, and nothing but catalog
+reads is sent. Credentials never leave this module: errors and records carry the URL with its password masked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine.reflection import ObjectKind
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from lineage import names
+
+# sqlglot's dialect name for each SQLAlchemy dialect name.
+SQLGLOT_DIALECTS = {
+    "postgresql": "postgres",
+    "sqlite": "sqlite",
+    "duckdb": "duckdb",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "mssql": "tsql",
+    "oracle": "oracle",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+}
+SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "sys", "mysql", "performance_schema", "temp"}
+STATEMENT_TIMEOUT_S = 30
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table or view, named by its identity ``SYSTEM.SCHEMA.TABLE.COLUMN``."""
+
+    id: str
+    schema: str
+    table: str
+    name: str
+    type: str
+    comment: str | None = None
+    table_comment: str | None = None
+
+
+@dataclass
+class Table:
+    id: str
+    schema: str
+    name: str
+    kind: str  # table | view | materialized_view
+    columns: list[Column] = field(default_factory=list)
+    comment: str | None = None
+    definition: str | None = None  # view body, for lineage
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """Something that could not be read; ``object`` says which schema, table or file."""
+
+    source: str
+    object: str
+    message: str
+
+
+@dataclass
+class Inventory:
+    system: str
+    url: str  # password masked
+    dialect: str  # sqlglot dialect
+    tables: list[Table] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+
+    def columns(self) -> list[Column]:
+        return [c for t in self.tables for c in t.columns]
+
+    def sqlglot_schema(self) -> dict:
+        """``{schema: {table: {column: type}}}`` with catalog names, for qualifying code of this system."""
+        out: dict = {}
+        for table in self.tables:
+            out.setdefault(table.schema, {})[table.name] = {c.name: c.type for c in table.columns}
+        return out
+
+
+class ConnectError(Exception):
+    """A source that cannot be opened; the message is safe to show (no password)."""
+
+
+def masked(url: str | URL) -> str:
+    """The URL with its password hidden, for every message a person or a file may see."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(url))
+
+
+def expand_env(text: str) -> str:
+    """Replace ``${VAR}`` with the environment's value; a missing variable is an error, not an empty string."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConnectError(f"environment variable {name} is not set")
+        return os.environ[name]
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value, text)
+
+
+def default_system(url: str) -> str:
+    """The database name in the URL (a file's stem for file databases)."""
+    parsed = make_url(url)
+    database = parsed.database or parsed.host or parsed.get_backend_name()
+    if parsed.get_backend_name() in ("sqlite", "duckdb"):
+        database = Path(database).stem if database not in (None, ":memory:") else "memory"
+    return re.sub(r"[^A-Za-z0-9_]+", "_", database).strip("_").lower() or "db"
+
+
+def connect(url: str, password_env: str | None = None, timeout_s: int = STATEMENT_TIMEOUT_S) -> Engine:
+    """A read-only engine for ``url``: file databases opened read-only, servers in read-only sessions."""
+    try:
+        parsed = make_url(expand_env(url))
+    except ArgumentError as err:
+        raise ConnectError(f"not a database URL: {masked(url)}") from err
+    if password_env and parsed.password is None and os.environ.get(password_env):
+        parsed = parsed.set(password=os.environ[password_env])
+    backend = parsed.get_backend_name()
+    connect_args: dict = {}
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:":
+            raise ConnectError("an in-memory SQLite database has nothing to scan")
+        if not Path(database).exists():
+            raise ConnectError(f"no such database file: {database}")
+        # mode=ro makes SQLite refuse every write and never create a missing file.
+        parsed = parsed.set(database=f"file:{Path(database).resolve()}?mode=ro", query={"uri": "true"})
+    elif backend == "duckdb":
+        if parsed.database and parsed.database != ":memory:" and not Path(parsed.database).exists():
+            raise ConnectError(f"no such database file: {parsed.database}")
+        connect_args["read_only"] = True
+    elif backend == "postgresql":
+        connect_args["options"] = (
+            f"-c default_transaction_read_only=on -c statement_timeout={timeout_s * 1000}"
+        )
+        connect_args["connect_timeout"] = 10
+    try:
+        engine = create_engine(parsed, connect_args=connect_args, poolclass=None)
+    except (ArgumentError, SQLAlchemyError, ImportError) as err:
+        raise ConnectError(f"cannot open {masked(parsed)}: {_reason(err)}") from err
+    if backend in ("mysql", "mariadb"):
+        @event.listens_for(engine, "connect")
+        def _read_only(dbapi_connection, _record):  # pragma: no cover - exercised against MySQL servers only
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET SESSION TRANSACTION READ ONLY")
+            cursor.execute(f"SET SESSION MAX_EXECUTION_TIME = {timeout_s * 1000}")
+            cursor.close()
+    return engine
+
+
+def inventory(url: str, system: str | None = None, schemas: list[str] | None = None,
+              password_env: str | None = None) -> Inventory:
+    """Tables, views and columns of every (or the named) schema, read in bulk per schema.
+
+    A schema or view that cannot be read becomes an error in the inventory; the rest is still read. An
+    unreachable database raises ConnectError, whose message carries no password.
+    """
+    system = system or default_system(expand_env(url))
+    engine = connect(url, password_env)
+    inv = Inventory(system=system, url=masked(url), dialect=SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name))
+    try:
+        with engine.connect() as conn:
+            insp = inspect(conn)
+            wanted = schemas or [s for s in insp.get_schema_names() if s.lower() not in SYSTEM_SCHEMAS
+                                 and not s.lower().startswith("pg_")]
+            for schema in wanted:
+                try:
+                    inv.tables.extend(_read_schema(insp, inv, schema))
+                except SQLAlchemyError as err:
+                    inv.errors.append(SourceError(system, f"schema {schema}", _reason(err)))
+                    conn.rollback()
+    except SQLAlchemyError as err:
+        raise ConnectError(f"cannot read {inv.url}: {_reason(err)}") from err
+    finally:
+        engine.dispose()
+    return inv
+
+
+def _read_schema(insp, inv: Inventory, schema: str) -> list[Table]:
+    reflect_schema = None if inv.dialect in ("sqlite",) and schema == "main" else schema
+    columns = insp.get_multi_columns(schema=reflect_schema, kind=ObjectKind.ANY)
+    try:
+        comments = insp.get_multi_table_comment(schema=reflect_schema, kind=ObjectKind.ANY)
+    except NotImplementedError:
+        comments = {}
+    views = set(insp.get_view_names(schema=reflect_schema))
+    try:
+        materialized = set(insp.get_materialized_view_names(schema=reflect_schema))
+    except NotImplementedError:
+        materialized = set()
+    schema_name = names.catalog_name(schema, inv.dialect)
+    tables = []
+    for (_, table_name), cols in sorted(columns.items(), key=lambda item: item[0][1]):
+        name = names.catalog_name(table_name, inv.dialect)
+        kind = "materialized_view" if table_name in materialized else "view" if table_name in views else "table"
+        comment = (comments.get((reflect_schema, table_name)) or {}).get("text")
+        table = Table(id=names.table_id(inv.system, schema_name, name), schema=schema_name, name=name, kind=kind,
+                      comment=comment)
+        for col in cols:
+            col_name = names.catalog_name(col["name"], inv.dialect)
+            table.columns.append(Column(
+                id=names.column_id(inv.system, schema_name, name, col_name), schema=schema_name, table=name,
+                name=col_name, type=_type_name(col["type"]), comment=col.get("comment"), table_comment=comment))
+        if kind != "table":
+            try:
+                table.definition = insp.get_view_definition(table_name, schema=reflect_schema)
+            except (SQLAlchemyError, NotImplementedError) as err:
+                inv.errors.append(SourceError(inv.system, f"view {schema}.{table_name}", _reason(err)))
+        tables.append(table)
+    return tables
+
+
+def _type_name(type_) -> str:
+    try:
+        return str(type_)
+    except Exception:  # noqa: BLE001 - some dialect types cannot render themselves; the class name will do
+        return type(type_).__name__.upper()
+
+
+def _reason(err: BaseException) -> str:
+    """The first line of a driver error, without the SQL or parameters SQLAlchemy appends."""
+    text = str(getattr(err, "orig", None) or err).strip().splitlines()
+    first = text[0] if text else type(err).__name__
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", first)

@@ -1,0 +1,129 @@
+"""The scan as a document (the ``findings.json`` contract) and as CSV/XLSX tables.
+
+Every report renders from this document, so a stored ``findings.json`` can be re-rendered without rescanning.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from lineage.propagate import RELATION, USES
+from scanner.pipeline import ScanResult
+
+
+def build_document(result: ScanResult, reviews: dict[str, dict] | None = None, config: str = "") -> dict:
+    """The ``findings.json`` document: scan, algorithms, findings (with review state), columns, errors."""
+    reviews = reviews or {}
+    findings = [{
+        "id": f.id, "algorithm": f.algorithm, "column": f.column, "category": f.category, "use": f.use,
+        "path": [s.to_json() for s in f.path], "undeclared": f.undeclared,
+        "review": reviews.get(f.id, {"status": "unreviewed"}),
+    } for f in result.findings]
+    algorithms = [{
+        "id": a.identity, "name": a.name, "organization": a.organization,
+        "publication_category": a.publication_category, "status": a.status, "lawful_basis": a.lawful_basis,
+        "source_data": a.source_data, "inputs": list(a.inputs), "columns_read": len(result.inputs.get(a.id, [])),
+        "findings": sum(1 for f in result.findings if f.algorithm == a.identity),
+    } for a in result.algorithms]
+    errors = [e.to_json() for e in result.errors]
+    return {
+        "scan": {"id": result.id, "started": result.started, "finished": result.finished, "config": config,
+                 "sources": result.sources},
+        "summary": _summary(result, findings),
+        "algorithms": algorithms,
+        "findings": findings,
+        "columns": _columns(result),
+        "errors": errors,
+    }
+
+
+def _columns(result: ScanResult) -> list[dict]:
+    types = result.column_types()
+    confidence = {col: tags[0].confidence for col, tags in result.tags.items()}
+    out = []
+    nodes = list(types) + sorted(n for n in result.reached if n not in types)
+    for column in nodes:
+        tags = [t.to_json() for t in result.tags.get(column, [])]
+        best: dict[tuple[str, str], dict] = {}
+        for reach in result.reached.get(column, []):
+            if reach.origin not in result.tags:
+                continue
+            category = result.tags[reach.origin][0].category
+            key = (category, RELATION[reach.use])
+            if key not in best or len(reach.path) < len(best[key]["via"]):
+                best[key] = {"category": category, "confidence": confidence[reach.origin], "evidence": [],
+                             "origin": reach.origin, "relation": RELATION[reach.use], "use": reach.use,
+                             "via": [s.to_json() for s in reach.path]}
+        tags += sorted(best.values(), key=lambda t: (t["category"], t["relation"]))
+        out.append({"column": column, "type": types.get(column, ""), "inventoried": column in types, "tags": tags})
+    return out
+
+
+def _summary(result: ScanResult, findings: list[dict]) -> dict:
+    using = {f["algorithm"] for f in findings}
+    return {
+        "sources": len(result.sources),
+        "sources_failed": sum(1 for s in result.sources if s.get("status") != "ok"),
+        "tables": sum(len(i.tables) for i in result.inventories),
+        "columns": sum(len(i.columns()) for i in result.inventories),
+        "origin_columns": len(result.tags),
+        "statements": len(result.lineage.statements),
+        "edges": len(result.lineage.edges),
+        "algorithms": len(result.algorithms),
+        "algorithms_using_origin_data": len(using),
+        "findings": len(findings),
+        "findings_by_use": {use: sum(1 for f in findings if f["use"] == use) for use in reversed(USES)},
+        "undeclared": sum(1 for f in findings if f["undeclared"]),
+        "errors": len(result.errors),
+    }
+
+
+def write_json(document: dict, path: Path) -> Path:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def tables(document: dict) -> dict[str, pd.DataFrame]:
+    """The document as flat tables: findings, origin columns (tagged, with evidence), errors."""
+    findings = pd.DataFrame([{
+        "finding": f["id"], "algorithm": f["algorithm"], "column": f["column"], "category": f["category"],
+        "use": f["use"], "undeclared": f["undeclared"], "review": f["review"]["status"],
+        "path": " -> ".join([f["path"][0]["from"]] + [s["to"] for s in f["path"]]) if f["path"] else f["column"],
+        "where": "; ".join(f"{s['file']}:{s['line']}" for s in f["path"]),
+    } for f in document["findings"]], columns=["finding", "algorithm", "column", "category", "use", "undeclared",
+                                               "review", "path", "where"])
+    columns = pd.DataFrame([{
+        "column": c["column"], "type": c["type"], "category": t["category"], "confidence": t["confidence"],
+        "relation": t.get("relation", "holds"), "origin": t.get("origin", c["column"]),
+        "evidence": "; ".join(f"{e['rule']}: {e['detail']}" for e in t["evidence"]),
+    } for c in document["columns"] for t in c["tags"]], columns=["column", "type", "category", "confidence",
+                                                                 "relation", "origin", "evidence"])
+    errors = pd.DataFrame(document["errors"], columns=["source", "file", "line", "message"])
+    return {name: frame.map(_inert) for name, frame in
+            {"findings": findings, "origin_columns": columns, "errors": errors}.items()}
+
+
+def _inert(value):
+    """Names come from scanned sources: a spreadsheet must show ``=cmd|...`` as text, never run it."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_tables(document: dict, folder: Path) -> list[Path]:
+    """One CSV per table and one XLSX workbook with a sheet per table."""
+    written = []
+    frames = tables(document)
+    for name, frame in frames.items():
+        path = folder / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        written.append(path)
+    workbook = folder / "originscan.xlsx"
+    with pd.ExcelWriter(workbook, engine="openpyxl") as excel:
+        for name, frame in frames.items():
+            frame.to_excel(excel, sheet_name=name, index=False)
+    written.append(workbook)
+    return written

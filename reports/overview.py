@@ -1,0 +1,53 @@
+"""``report.html``: the whole scan on one self-contained page (inline CSS, no scripts, no network).
+
+Every name in it comes from a scanned source and is untrusted: the template engine escapes all of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from scanner.detect import categories
+
+USE_LABELS = {
+    "selection": "selection criterion",
+    "aggregate": "aggregate (group level)",
+    "derived_feature": "derived feature",
+    "feature": "feature",
+}
+RELATION_LABELS = {"carries": "carries", "selected_by": "rows selected by", "grouped_by": "grouped by"}
+
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("reports", "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    labels = {c.id: c.label_en for c in categories()}
+    env.filters["category"] = lambda c: labels.get(c, c)
+    env.filters["use"] = lambda u: USE_LABELS.get(u, u)
+    env.filters["relation"] = lambda r: RELATION_LABELS.get(r, r)
+    return env
+
+
+def render(document: dict) -> str:
+    """The HTML page for a ``findings.json`` document."""
+    by_algorithm = defaultdict(list)
+    for finding in document["findings"]:
+        by_algorithm[finding["algorithm"]].append(finding)
+    held = defaultdict(list)
+    carried = []
+    for column in document["columns"]:
+        own = [t for t in column["tags"] if "via" not in t]
+        if own:
+            held[column["column"].split(".", 1)[0]].append((column, own))
+        elif column["tags"]:
+            carried.append(column)
+    return environment().get_template("report.html.j2").render(
+        doc=document, by_algorithm=by_algorithm, held=dict(held), carried=carried, uses=list(USE_LABELS))
+
+
+def write(document: dict, path: Path) -> Path:
+    path.write_text(render(document), encoding="utf-8")
+    return path

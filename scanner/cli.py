@@ -1,0 +1,209 @@
+"""The ``originscan`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from connectors.code import read_sql_paths
+from connectors.database import ConnectError, inventory
+from lineage.extract import Result, extract, make_schema
+from reports import overview
+from reports.export import build_document, write_json, write_tables
+from scanner.config import ConfigError, Config, load_config
+from scanner.detect import THRESHOLD, classify_column
+from scanner.pipeline import ScanResult, run_scan
+from scanner.store import Store
+
+err_console = Console(stderr=True, highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(package_name="originscan")
+def main() -> None:
+    """Find where origin data (nationality, birth country, herkomst, ethnicity) is held and which algorithms use it.
+
+    \b
+    Start with the bundled demo:  originscan demo
+    Scan your own estate:         originscan scan originscan.toml
+    """
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("originscan-out"),
+              show_default=True, help="Folder for the demo estate, the store and the reports.")
+def demo(out: Path) -> None:
+    """Build the bundled demo estate (a fictional benefits agency) and scan it.
+
+    Nothing else needs to run: the estate is a SQLite database, a folder of ETL SQL and an algorithm register,
+    written into OUT/estate; the reports land in OUT.
+
+    \b
+    Example:
+      originscan demo --out /tmp/demo
+      open /tmp/demo/report.html
+    """
+    from scanner.demo import build_estate
+
+    config_path = build_estate(out / "estate")
+    err_console.print(f"demo estate written to {out / 'estate'}")
+    _scan_and_report(load_config(config_path), out)
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("originscan-out"),
+              show_default=True, help="Folder for findings.json, report.html and the CSV/XLSX tables.")
+def scan(config: Path, out: Path) -> None:
+    """Scan the sources, code and algorithms of a config file and write the reports.
+
+    Exits 0 when the scan ran, even if parts of it failed (they are listed under errors); 1 when the config is
+    broken or nothing at all could be scanned.
+
+    \b
+    Example:
+      ORIGINSCAN_TOESLAGEN_PASSWORD=... originscan scan originscan.toml --out out/
+    """
+    try:
+        cfg = load_config(config)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from err
+    _scan_and_report(cfg, out)
+
+
+@main.command()
+@click.argument("url")
+@click.option("--name", "system", help="System name used in column identities (default: the database name).")
+@click.option("--schema", "schemas", multiple=True, help="Only this schema (repeatable; default: all non-system schemas).")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+def classify(url: str, system: str | None, schemas: tuple[str, ...], fmt: str) -> None:
+    """List every column of a database with its origin tags and their evidence.
+
+    URL is a SQLAlchemy URL; put a password in an environment variable and write ${VAR} in the URL.
+    Tags below a confidence of 0.5 are not reported.
+
+    \b
+    Example:
+      originscan classify sqlite:///gba.db --name gba
+      originscan classify 'postgresql+psycopg://scanner:${PGPASSWORD}@db/brp' --schema public
+    """
+    try:
+        inv = inventory(url, system, list(schemas) or None)
+    except ConnectError as err:
+        _print_json({"columns": [], "errors": [{"source": system or "", "file": None, "line": 0, "message": str(err)}]})
+        sys.exit(1)
+    columns = []
+    for column in inv.columns():
+        tags = classify_column(column.name, column.comment)
+        columns.append({"column": column.id, "type": column.type, "tags": [t.to_json() for t in tags]})
+    errors = [{"source": e.source, "file": e.object, "line": 0, "message": e.message} for e in inv.errors]
+    if fmt == "json":
+        _print_json({"columns": columns, "errors": errors})
+        return
+    console = Console(highlight=False)
+    for column in columns:
+        for tag in column["tags"]:
+            evidence = "; ".join(f"{e['rule']}: {e['detail']}" for e in tag["evidence"])
+            console.print(f"{column['column']}\t{tag['category']}\t{tag['confidence']:.2f}\t{evidence}", markup=False)
+    tagged = sum(1 for c in columns if c["tags"])
+    err_console.print(f"{tagged} of {len(columns)} columns tagged (threshold {THRESHOLD}); {len(errors)} errors")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dialect", required=True, help="SQL dialect: postgres, tsql, oracle, mysql, snowflake, sqlite, duckdb, ...")
+@click.option("--system", default="sql", show_default=True, help="System part of the identities.")
+@click.option("--default-schema", help="Schema for tables named without one.")
+@click.option("--schema", "schema_file", type=click.Path(dir_okay=False, path_type=Path),
+              help='JSON schema in sqlglot\'s nested shape: {"schema": {"table": {"column": "type"}}}.')
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: str | None,
+            schema_file: Path | None, fmt: str) -> None:
+    """Column-level lineage of SQL files and folders, every column reference with its kind.
+
+    Kinds: copy, derive, aggregate (the value flows), filter, join, group (the column selects rows or groups).
+    A statement that cannot be parsed becomes an error with its file and line; the rest goes on.
+
+    \b
+    Example:
+      originscan lineage etl/ --dialect postgres --system toeslagen --default-schema public --schema schema.json
+    """
+    schema = {}
+    if schema_file is not None:
+        try:
+            schema = json.loads(schema_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise click.ClickException(f"cannot read schema file {schema_file}: {err}") from err
+        if not isinstance(schema, dict):
+            raise click.ClickException(f"schema file {schema_file} must hold a JSON object")
+    try:
+        mapping = make_schema(schema, dialect)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    texts, read_errors = read_sql_paths(list(paths), Path.cwd(), system)
+    result = Result()
+    for text in texts:
+        result.extend(extract(text.text, dialect, mapping, system, default_schema, text.file, text.line))
+    document = result.to_json()
+    document["errors"] = [{"file": e.object, "line": 0, "message": e.message} for e in read_errors] + document["errors"]
+    _print_json(document)
+    if not result.statements and document["errors"]:
+        sys.exit(1)
+
+
+def _scan_and_report(cfg: Config, out: Path) -> None:
+    with err_console.status("scanning") as status:
+        result = run_scan(cfg, progress=lambda message: status.update(message))
+    out.mkdir(parents=True, exist_ok=True)
+    store_error = None
+    try:
+        store = Store(cfg.store_url)
+        document = build_document(result, store.latest_reviews("finding"), str(cfg.path))
+        _save(store, result, document)
+        store.close()
+    except SQLAlchemyError as err:
+        store_error = f"store {cfg.store_url}: {str(getattr(err, 'orig', err)).splitlines()[0]}"
+        document = build_document(result, {}, str(cfg.path))
+    written = [write_json(document, out / "findings.json"), overview.write(document, out / "report.html")]
+    written += write_tables(document, out)
+    _print_summary(document, out)
+    if store_error:
+        raise click.ClickException(f"the scan was not stored: {store_error}")
+    if result.failed:
+        raise click.ClickException("nothing could be scanned: see the errors above")
+
+
+def _save(store: Store, result: ScanResult, document: dict) -> None:
+    scan = dict(document["scan"], status="failed" if result.failed else "ok")
+    store.save_scan(scan, document["columns"], [e.to_json() for e in result.lineage.edges], document["findings"],
+                    document["errors"])
+
+
+def _print_summary(document: dict, out: Path) -> None:
+    s = document["summary"]
+    console = Console(highlight=False)
+    console.print(f"Report: {out / 'report.html'}   Findings: {out / 'findings.json'}")
+    console.print(f"{s['algorithms_using_origin_data']} of {s['algorithms']} algorithms use origin data: "
+                  f"{s['findings']} findings ({s['findings_by_use']['selection']} as selection criterion, "
+                  f"{s['findings_by_use']['derived_feature']} derived feature, {s['findings_by_use']['feature']} feature, "
+                  f"{s['findings_by_use']['aggregate']} aggregate); {s['undeclared']} not declared in the register.")
+    console.print(f"{s['origin_columns']} of {s['columns']} columns hold origin data; {s['statements']} SQL statements read; "
+                  f"{s['errors']} errors.")
+    for error in document["errors"][:10]:
+        where = f"{error['file']}:{error['line']}" if error["line"] else (error["file"] or "")
+        err_console.print(f"  error [{error['source']}] {where}: {error['message']}", markup=False)
+    if len(document["errors"]) > 10:
+        err_console.print(f"  ... and {len(document['errors']) - 10} more in findings.json")
+
+
+def _print_json(document: dict) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

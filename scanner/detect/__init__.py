@@ -1,0 +1,138 @@
+"""Tagging origin columns by name and comment, with the evidence for every tag (design §Origin tags).
+
+Evidence holds what matched and where (a rule and its pattern), never a value from the data.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+# Confidence of one piece of evidence; pieces combine as independent signals: 1 - prod(1 - c).
+NAME_CONFIDENCE = 0.9
+TOKEN_CONFIDENCE = 0.8
+COMMENT_CONFIDENCE = 0.75
+# Tags below this are not reported (documented in the README).
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    rule: str  # name | comment | values
+    detail: str
+    ratio: float | None = None
+    sampled: int | None = None
+
+    def to_json(self) -> dict:
+        out: dict = {"rule": self.rule, "detail": self.detail}
+        if self.ratio is not None:
+            out["ratio"] = round(self.ratio, 4)
+        if self.sampled is not None:
+            out["sampled"] = self.sampled
+        return out
+
+
+@dataclass(frozen=True)
+class Tag:
+    category: str
+    confidence: float
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+    @property
+    def direct(self) -> bool:
+        return not self.category.startswith("proxy:")
+
+    def to_json(self) -> dict:
+        return {"category": self.category, "confidence": round(self.confidence, 3),
+                "evidence": [e.to_json() for e in self.evidence]}
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label_nl: str
+    label_en: str
+    names: tuple[re.Pattern, ...]
+    tokens: tuple[re.Pattern, ...]
+    negatives: tuple[re.Pattern, ...]
+    shadows: tuple[str, ...]
+    declared: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def categories() -> tuple[Category, ...]:
+    """The shipped vocabulary, in the order categories are tried."""
+    text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
+    return tuple(
+        Category(
+            id=c["id"], label_nl=c["label_nl"], label_en=c["label_en"],
+            names=tuple(re.compile(p) for p in c["names"]),
+            tokens=tuple(re.compile(p) for p in c["tokens"]),
+            negatives=tuple(re.compile(p) for p in c["not"]),
+            shadows=tuple(c["shadows"]), declared=tuple(c["declared"]))
+        for c in tomllib.loads(text)["category"]
+    )
+
+
+def category(category_id: str) -> Category | None:
+    return next((c for c in categories() if c.id == category_id), None)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def tokens(text: str) -> list[str]:
+    """Split snake_case, camelCase, PascalCase, UPPER and letter/digit boundaries into lower-case tokens."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
+    spaced = re.sub(r"([A-Za-z])([0-9])|([0-9])([A-Za-z])", r"\1\3 \2\4", spaced)
+    return [t for t in re.split(r"[^0-9a-z]+", spaced.lower()) if t]
+
+
+def match_text(text: str) -> list[tuple[Category, str, str]]:
+    """Categories whose vocabulary matches ``text``: (category, 'name'|'token', the part of the text that matched)."""
+    flat = squash(text)
+    parts = tokens(text)
+    found: list[tuple[Category, str, str]] = []
+    shadowed: set[str] = set()
+    for cat in categories():
+        if cat.id in shadowed or any(n.search(flat) for n in cat.negatives):
+            continue
+        hit = next((("name", m.group(0)) for p in cat.names if (m := p.search(flat))), None)
+        if hit is None:
+            hit = next((("token", t) for p in cat.tokens for t in parts if p.fullmatch(t)), None)
+        if hit is not None:
+            found.append((cat, *hit))
+            shadowed.update(cat.shadows)
+    return found
+
+
+def classify_column(name: str, comment: str | None = None) -> list[Tag]:
+    """Origin tags of one column from its name and comment, strongest first."""
+    evidence: dict[str, list[tuple[float, Evidence]]] = {}
+    for cat, how, matched in match_text(name):
+        confidence = NAME_CONFIDENCE if how == "name" else TOKEN_CONFIDENCE
+        evidence.setdefault(cat.id, []).append((confidence, Evidence("name", matched)))
+    if comment:
+        for cat, _, matched in match_text(comment):
+            evidence.setdefault(cat.id, []).append((COMMENT_CONFIDENCE, Evidence("comment", matched)))
+    tags = []
+    for cat_id, pieces in evidence.items():
+        doubt = 1.0
+        for confidence, _ in pieces:
+            doubt *= 1 - confidence
+        confidence = round(1 - doubt, 3)
+        if confidence >= THRESHOLD:
+            tags.append(Tag(cat_id, confidence, tuple(e for _, e in pieces)))
+    return sorted(tags, key=lambda t: -t.confidence)
+
+
+def declares(text: str, category_id: str) -> bool:
+    """Does a register text (``source_data``) declare this kind of origin data?"""
+    cat = category(category_id)
+    lowered = (text or "").lower()
+    return bool(cat) and any(term in lowered for term in cat.declared)

@@ -1,0 +1,220 @@
+"""The scan, end to end: config -> inventory, code and register -> lineage graph -> tags -> findings.
+
+Each step is a plain function over records; this module only wires them and gathers every error with the place it
+came from, so that one bad source, file or statement never stops the rest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import networkx as nx
+from sqlglot.schema import MappingSchema
+
+from connectors.algorithms import Algorithm, load_register
+from connectors.code import SqlText, read_sql_paths, view_bodies
+from connectors.database import ConnectError, Inventory, SourceError, inventory, masked
+from lineage.extract import Result, StatementInfo, extract, make_schema
+from lineage.graph import build_graph, table_columns
+from lineage.propagate import Reach, propagate
+from scanner.config import Code, Config, Source
+from scanner.detect import Tag, classify_column
+from scanner.findings import Finding, find
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """Anything that failed, and where: source (a system, 'register' or 'config'), file or object, line."""
+
+    source: str
+    file: str | None
+    line: int
+    message: str
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass
+class ScanResult:
+    id: str
+    started: str
+    finished: str = ""
+    sources: list[dict] = field(default_factory=list)
+    inventories: list[Inventory] = field(default_factory=list)
+    lineage: Result = field(default_factory=Result)
+    graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
+    tags: dict[str, list[Tag]] = field(default_factory=dict)
+    reached: dict[str, list[Reach]] = field(default_factory=dict)
+    algorithms: list[Algorithm] = field(default_factory=list)
+    inputs: dict[str, list[str]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """The job as a whole failed: not one source inventoried and not one statement understood."""
+        return not self.inventories and not self.lineage.statements
+
+    def column_types(self) -> dict[str, str]:
+        return {c.id: c.type for inv in self.inventories for c in inv.columns()}
+
+
+def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
+    say = progress or (lambda _message: None)
+    result = ScanResult(id=str(uuid.uuid4()), started=_now())
+
+    say(f"inventory of {len(config.sources)} source(s)")
+    for source, outcome in zip(config.sources, _inventories(config.sources)):
+        if isinstance(outcome, Inventory):
+            result.inventories.append(outcome)
+            result.errors += [_from_source(e) for e in outcome.errors]
+            result.sources.append({"name": source.name, "url": outcome.url, "dialect": outcome.dialect,
+                                   "tables": len(outcome.tables), "columns": len(outcome.columns()), "status": "ok"})
+        else:
+            result.errors.append(ScanError(source.name, None, 0, str(outcome)))
+            result.sources.append({"name": source.name, "url": masked(source.url), "status": "failed"})
+
+    schemas = {inv.system: inv for inv in result.inventories}
+    shared: dict[tuple[str, str], MappingSchema] = {}
+
+    def schema_for(system: str, dialect: str) -> MappingSchema:
+        key = (system, dialect)
+        if key not in shared:
+            inv = schemas.get(system)
+            shared[key] = make_schema(inv.sqlglot_schema() if inv else {}, dialect)
+        return shared[key]
+
+    say("lineage of views and code")
+    by_file: dict[Path, list[StatementInfo]] = {}
+    for inv in result.inventories:
+        for text in view_bodies(inv):
+            _extract_into(result, text, inv.dialect, schema_for(inv.system, inv.dialect), inv.system, None)
+    for code in config.code:
+        paths_texts, read_errors = read_sql_paths(list(code.paths), config.folder, code.system)
+        result.errors += [_from_source(e) for e in read_errors]
+        for text in paths_texts:
+            statements = _extract_into(result, text, code.dialect, schema_for(code.system, code.dialect),
+                                       code.system, code.default_schema)
+            by_file[(config.folder / text.file).resolve()] = statements
+
+    say("algorithm register")
+    for register in config.registers:
+        algorithms, errors = load_register(register)
+        result.algorithms += algorithms
+        result.errors += [_from_source(e) for e in errors]
+
+    say("origin tags")
+    for inv in result.inventories:
+        for column in inv.columns():
+            tags = [t for t in classify_column(column.name, column.comment) if t.direct]
+            if tags:
+                result.tags[column.id] = tags
+
+    # Algorithms' own query files are parsed after the ETL so their names resolve against everything it created.
+    pending = [(a, i) for a in result.algorithms for i in a.inputs if _is_code(i)]
+    for algorithm, item in pending:
+        path = (algorithm.register.parent / item).resolve()
+        if path not in by_file and path.exists():
+            system, dialect, default_schema = _code_context(algorithm, config)
+            shown = _relative(path, config.folder)
+            texts, errors = read_sql_paths([path], config.folder, system)
+            result.errors += [_from_source(e) for e in errors]
+            by_file[path] = [s for t in texts for s in _extract_into(
+                result, SqlText(t.text, shown), dialect, schema_for(system, dialect), system, default_schema)]
+
+    say("lineage graph and propagation")
+    result.graph = build_graph(result.lineage.edges, [c.id for inv in result.inventories for c in inv.columns()])
+    for algorithm in result.algorithms:
+        result.inputs[algorithm.id] = _resolve_inputs(algorithm, result, by_file, config)
+    result.reached = propagate(result.graph, result.tags)
+    result.findings = find(result.algorithms, result.inputs, result.tags, result.reached)
+    result.finished = _now()
+    return result
+
+
+def _inventories(sources: tuple[Source, ...]) -> list[Inventory | ConnectError]:
+    """Sources are read concurrently; a source that fails yields its error, never an exception."""
+
+    def one(source: Source) -> Inventory | ConnectError:
+        try:
+            return inventory(source.url, source.name, list(source.schemas) or None, source.password_env)
+        except ConnectError as err:
+            return err
+
+    if not sources:
+        return []
+    with ThreadPoolExecutor(max_workers=min(4, len(sources))) as pool:
+        return list(pool.map(one, sources))
+
+
+def _extract_into(result: ScanResult, text: SqlText, dialect: str, schema: MappingSchema, system: str,
+                  default_schema: str | None) -> list[StatementInfo]:
+    found = extract(text.text, dialect, schema, system, default_schema, text.file, text.line)
+    result.lineage.extend(found)
+    result.errors += [ScanError(system, e.file, e.line, e.message) for e in found.errors]
+    return found.statements
+
+
+def _resolve_inputs(algorithm: Algorithm, result: ScanResult, by_file: dict[Path, list[StatementInfo]],
+                    config: Config) -> list[str]:
+    """Column identities an algorithm reads: its query files' outputs, whole tables, or single columns."""
+    columns: list[str] = []
+    for item in algorithm.inputs:
+        if _is_code(item):
+            path = (algorithm.register.parent / item).resolve()
+            statements = by_file.get(path)
+            if statements is None:
+                result.errors.append(ScanError("register", _relative(algorithm.register, config.folder), 0,
+                                               f"{algorithm.identity}: input file {item} not found"))
+                continue
+            for statement in statements:
+                if statement.target:
+                    columns += [f"{statement.target}.{c}" for c in statement.columns if c != "*"]
+            continue
+        found = table_columns(result.graph, item) or table_columns(result.graph, item.lower())
+        if not found:
+            found = [c for c in (item, item.lower()) if c in result.graph][:1]
+        if not found:
+            result.errors.append(ScanError("register", _relative(algorithm.register, config.folder), 0,
+                                           f"{algorithm.identity}: input {item} matches no code file, table or column"))
+        columns += found
+    return columns
+
+
+def _code_context(algorithm: Algorithm, config: Config) -> tuple[str, str, str | None]:
+    """System, dialect and default schema for an algorithm's own query files: the entry's own keys, else the
+    first [[code]] entry, else the first source."""
+    fields = algorithm.fields
+    first: Code | None = config.code[0] if config.code else None
+    system = str(fields.get("system") or (first.system if first else config.sources[0].name if config.sources else "sql"))
+    same = next((c for c in config.code if c.system == system), first)
+    dialect = str(fields.get("dialect") or (same.dialect if same else "postgres"))
+    default_schema = fields.get("default_schema") or (same.default_schema if same else None)
+    return system, dialect, default_schema
+
+
+def _is_code(item: str) -> bool:
+    return item.lower().endswith((".sql", ".py")) or "/" in item
+
+
+def _from_source(error: SourceError) -> ScanError:
+    return ScanError(error.source, error.object, 0, error.message)
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

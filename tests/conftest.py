@@ -1,0 +1,57 @@
+"""Shared fixtures: real databases only (SQLite and DuckDB files, a real PostgreSQL server from make test)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The URL of the PostgreSQL server started by tests/with_postgres.sh (make test).
+
+    Outside CI a run without it skips the PostgreSQL tests; in CI (CI=true) that is a failure, never a skip.
+    """
+    url = os.environ.get("ORIGINSCAN_TEST_PG_URL")
+    if not url:
+        message = "no PostgreSQL server: run the tests with 'make test' (or set ORIGINSCAN_TEST_PG_URL)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh, empty database on the test server; dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(pg_server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_sql(url: str, sql: str) -> None:
+    """Set up a test database with a multi-statement script (the scanner itself never writes to a source)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        with sqlite3.connect(parsed.database) as conn:
+            conn.executescript(sql)
+        return
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(sql)
+    engine.dispose()
