@@ -21,6 +21,7 @@ class SqlText:
     text: str
     file: str
     line: int = 1
+    default_schema: str | None = None  # for names without a schema; a view's own schema for its body
 
 
 def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[SqlText], list[SourceError]]:
@@ -50,7 +51,7 @@ def view_bodies(inventory: Inventory) -> list[SqlText]:
             continue
         if not body.upper().startswith("CREATE"):
             body = f"CREATE VIEW {_quoted(table.schema)}.{_quoted(table.name)} AS {body}"
-        out.append(SqlText(body, f"{inventory.system}:{table.kind} {table.schema}.{table.name}"))
+        out.append(SqlText(body, f"{inventory.system}:{table.kind} {table.schema}.{table.name}", 1, table.schema))
     return out
 
 

@@ -110,9 +110,24 @@ def expand_env(text: str) -> str:
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", value, text)
 
 
+def resolve_url(url: str, password_env: str | None = None) -> URL:
+    """Parse a source URL, then put ``${VAR}`` values into its parts, so a password holding '@' or '/' stays
+    a password; ``password_env`` supplies a password the URL does not have."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        parsed = make_url(expand_env(url))  # a ${VAR} where the URL syntax needs a literal, such as the port
+    parts = {key: expand_env(value) for key in ("username", "password", "host", "database")
+             if isinstance(value := getattr(parsed, key), str)}
+    parsed = parsed.set(**parts, query={k: expand_env(v) if isinstance(v, str) else v for k, v in parsed.query.items()})
+    if password_env and parsed.password is None and os.environ.get(password_env):
+        parsed = parsed.set(password=os.environ[password_env])
+    return parsed
+
+
 def default_system(url: str) -> str:
     """The database name in the URL (a file's stem for file databases)."""
-    parsed = make_url(url)
+    parsed = resolve_url(url)
     database = parsed.database or parsed.host or parsed.get_backend_name()
     if parsed.get_backend_name() in ("sqlite", "duckdb"):
         database = Path(database).stem if database not in (None, ":memory:") else "memory"
@@ -122,11 +137,9 @@ def default_system(url: str) -> str:
 def connect(url: str, password_env: str | None = None, timeout_s: int = STATEMENT_TIMEOUT_S) -> Engine:
     """A read-only engine for ``url``: file databases opened read-only, servers in read-only sessions."""
     try:
-        parsed = make_url(expand_env(url))
+        parsed = resolve_url(url, password_env)
     except ArgumentError as err:
         raise ConnectError(f"not a database URL: {masked(url)}") from err
-    if password_env and parsed.password is None and os.environ.get(password_env):
-        parsed = parsed.set(password=os.environ[password_env])
     backend = parsed.get_backend_name()
     connect_args: dict = {}
     if backend == "sqlite":
@@ -167,14 +180,14 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
     A schema or view that cannot be read becomes an error in the inventory; the rest is still read. An
     unreachable database raises ConnectError, whose message carries no password.
     """
-    system = system or default_system(expand_env(url))
+    system = system or default_system(url)
     engine = connect(url, password_env)
     inv = Inventory(system=system, url=masked(url), dialect=SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name))
     try:
         with engine.connect() as conn:
             insp = inspect(conn)
-            wanted = schemas or [s for s in insp.get_schema_names() if s.lower() not in SYSTEM_SCHEMAS
-                                 and not s.lower().startswith("pg_")]
+            wanted = schemas or [s for s in insp.get_schema_names() if _bare(s, inv.dialect).lower() not in SYSTEM_SCHEMAS
+                                 and not s.lower().startswith(("pg_", "system.", "temp."))]
             for schema in wanted:
                 try:
                     inv.tables.extend(_read_schema(insp, inv, schema))
@@ -200,7 +213,7 @@ def _read_schema(insp, inv: Inventory, schema: str) -> list[Table]:
         materialized = set(insp.get_materialized_view_names(schema=reflect_schema))
     except NotImplementedError:
         materialized = set()
-    schema_name = names.catalog_name(schema, inv.dialect)
+    schema_name = names.catalog_name(_bare(schema, inv.dialect), inv.dialect)
     tables = []
     for (_, table_name), cols in sorted(columns.items(), key=lambda item: item[0][1]):
         name = names.catalog_name(table_name, inv.dialect)
@@ -220,6 +233,11 @@ def _read_schema(insp, inv: Inventory, schema: str) -> list[Table]:
                 inv.errors.append(SourceError(inv.system, f"view {schema}.{table_name}", _reason(err)))
         tables.append(table)
     return tables
+
+
+def _bare(schema: str, dialect: str) -> str:
+    """DuckDB names schemas ``catalog.schema``; identities use the schema alone."""
+    return schema.rsplit(".", 1)[-1] if dialect == "duckdb" else schema
 
 
 def _type_name(type_) -> str:

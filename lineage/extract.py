@@ -121,6 +121,8 @@ def extract(
     result = Result()
     dia = Dialect.get_or_raise(dialect)
     mapping = make_schema(schema, dialect)
+    if default_schema is None and mapping.depth() == 2 and len(mapping.mapping) == 1:
+        default_schema = next(iter(mapping.mapping))  # a schema of one schema: its tables need no qualifier
     stem = PurePath(file).stem if file else "query"
     for index, (tokens, first_line, error) in enumerate(_split(sql, dia), start=1):
         at = first_line + line - 1
@@ -370,7 +372,8 @@ class _Statement:
         if isinstance(source, Scope):
             return self._named(source, column.name)
         if isinstance(source, exp.Table):
-            return {self._column_id(source, column.this): (0, False, False)}
+            unknown_schema = not source.args.get("db") and not self.default_schema
+            return {self._column_id(source, column.this): (0, False, unknown_schema)}
         return {f"{self.system}.{column.sql(self.dialect)}": (0, False, True)}
 
     def _source(self, scope: Scope, name: str):
@@ -444,8 +447,10 @@ class _Statement:
         return table
 
     def _register(self, table: exp.Table, columns: dict[str, str]) -> None:
-        if columns:
-            self.schema.add_table(self._qualified(table), columns, dialect=self.dialect)
+        """Let later statements expand ``*`` over a table this script creates (needs a schema to put it in)."""
+        qualified = self._qualified(table)
+        if columns and (qualified.args.get("db") or self.schema.depth() in (0, 1)):
+            self.schema.add_table(qualified, columns, dialect=self.dialect)
 
     def _ident(self, ident: exp.Expression) -> str:
         if isinstance(ident, exp.Identifier):

@@ -54,8 +54,22 @@ def find(
                 key = (origin, use)
                 if key not in best or len(path) < len(best[key]):
                     best[key] = path
+        best = _roots_only(best, reached)
         for (origin, use), path in best.items():
             category = tags[origin][0].category
             findings.append(Finding(algorithm.identity, origin, category, use, path,
                                     undeclared=not declares(algorithm.source_data, category)))
     return sorted(findings, key=lambda f: (f.algorithm, -USES.index(f.use), f.column))
+
+
+def _roots_only(best: dict[tuple[str, str], tuple[Step, ...]],
+                reached: dict[str, list[Reach]]) -> dict[tuple[str, str], tuple[Step, ...]]:
+    """Drop findings whose origin column is itself a copy or derivative on another finding's path: a staging
+    copy of nationality is reported as a step of the finding that starts at the source, not as a second one."""
+    covered: set[str] = set()
+    for (origin, _), path in best.items():
+        for step in path:
+            upstream_of_origin = any(r.origin == step.target for r in reached.get(origin, []))
+            if step.target != origin and not upstream_of_origin:
+                covered.add(step.target)
+    return {key: path for key, path in best.items() if key[0] not in covered}

@@ -96,7 +96,8 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
     by_file: dict[Path, list[StatementInfo]] = {}
     for inv in result.inventories:
         for text in view_bodies(inv):
-            _extract_into(result, text, inv.dialect, schema_for(inv.system, inv.dialect), inv.system, None)
+            _extract_into(result, text, inv.dialect, schema_for(inv.system, inv.dialect), inv.system,
+                          text.default_schema)
     for code in config.code:
         paths_texts, read_errors = read_sql_paths(list(code.paths), config.folder, code.system)
         result.errors += [_from_source(e) for e in read_errors]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -42,6 +44,15 @@ def pg_database(pg_server: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def estate(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/estate with its SQLite database built; returns its config path."""
+    folder = tmp_path / "estate"
+    shutil.copytree(Path(FIXTURES) / "estate", folder)
+    run_sql(f"sqlite:///{folder / 'estate.db'}", (folder / "schema.sql").read_text())
+    return folder / "originscan.toml"
 
 
 def run_sql(url: str, sql: str) -> None:

@@ -89,7 +89,7 @@ def tokens(text: str) -> list[str]:
     """Split snake_case, camelCase, PascalCase, UPPER and letter/digit boundaries into lower-case tokens."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
     spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
-    spaced = re.sub(r"([A-Za-z])([0-9])|([0-9])([A-Za-z])", r"\1\3 \2\4", spaced)
+    spaced = re.sub(r"(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])", " ", spaced)
     return [t for t in re.split(r"[^0-9a-z]+", spaced.lower()) if t]
 
 

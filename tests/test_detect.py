@@ -1,0 +1,51 @@
+"""Name and comment rules of origin detection, including look-alikes that must stay untagged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.detect import THRESHOLD, classify_column, declares, tokens
+
+NAMES = json.loads((Path(__file__).parent / "fixtures" / "detect" / "names.json").read_text())
+NAMES.pop("_comment")
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_name_rules(name: str) -> None:
+    assert [t.category for t in classify_column(name)] == NAMES[name]
+
+
+def test_every_category_is_covered_by_the_fixture() -> None:
+    covered = {c for cats in NAMES.values() for c in cats}
+    assert covered == {"nationality", "dual_nationality", "birth_country", "birthplace", "parents_birth_country",
+                       "migration_background", "ethnicity"}
+
+
+def test_comment_tags_a_neutral_name_and_evidence_says_why() -> None:
+    tags = classify_column("code_1", "Geboorteland van de aanvrager (Tabel 34)")
+    assert [t.category for t in tags] == ["birth_country"]
+    assert tags[0].evidence[0].rule == "comment"
+    assert tags[0].evidence[0].detail == "geboorteland"
+    assert THRESHOLD <= tags[0].confidence < 0.9
+
+
+def test_name_and_comment_together_raise_confidence() -> None:
+    alone = classify_column("nat")[0].confidence
+    both = classify_column("nat", "nationaliteit van de persoon")[0]
+    assert both.confidence > alone
+    assert [e.rule for e in both.evidence] == ["name", "comment"]
+
+
+def test_tokens_split_every_naming_style() -> None:
+    assert tokens("GBA_GeboorteLand2Moeder") == ["gba", "geboorte", "land", "2", "moeder"]
+    assert tokens("natCd") == ["nat", "cd"]
+    assert tokens("XMLHttpNationality") == ["xml", "http", "nationality"]
+
+
+def test_register_text_declares_a_category() -> None:
+    assert declares("Aanvraaggegevens, inkomen en nationaliteit uit de BRP", "nationality")
+    assert not declares("Aanvraaggegevens en inkomen", "nationality")
+    assert not declares("", "birth_country")

@@ -1,0 +1,66 @@
+"""The whole pipeline on a small multi-hop estate (tests/fixtures/estate), through the public API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scanner.config import load_config
+from scanner.pipeline import run_scan
+
+
+def _uses(result) -> set[tuple[str, str, str]]:
+    return {(f.algorithm, f.column, f.use) for f in result.findings}
+
+
+def test_findings_by_use_along_multi_hop_paths(estate: Path) -> None:
+    result = run_scan(load_config(estate))
+    assert _uses(result) == {
+        ("algorithm:risicoscore", "t.main.nationaliteit.nationaliteit_code", "derived_feature"),
+        ("algorithm:controle-buitenland", "t.main.persoon.geboorteland", "selection"),
+        ("algorithm:statistiek", "t.main.persoon.geboorteland", "aggregate"),
+    }
+    derived = next(f for f in result.findings if f.use == "derived_feature")
+    assert [(s.source, s.target, s.kind) for s in derived.path] == [
+        ("t.main.nationaliteit.nationaliteit_code", "t.main.stg_persoon.nationaliteit_code", "copy"),
+        ("t.main.stg_persoon.nationaliteit_code", "t.main.kenmerken.niet_nl", "derive"),
+        ("t.main.kenmerken.niet_nl", "t.query.model_1.niet_nl", "copy"),
+    ]
+    assert [(s.file, s.line) for s in derived.path] == [
+        ("etl/01_staging.sql", 2), ("etl/01_staging.sql", 5), ("queries/model.sql", 1)]
+
+
+def test_undeclared_origin_data_is_flagged(estate: Path) -> None:
+    result = run_scan(load_config(estate))
+    undeclared = {f.algorithm: f.undeclared for f in result.findings}
+    assert undeclared == {"algorithm:risicoscore": True, "algorithm:controle-buitenland": False,
+                          "algorithm:statistiek": False}
+
+
+def test_broken_statement_is_an_error_with_file_and_line_and_the_rest_goes_on(estate: Path) -> None:
+    result = run_scan(load_config(estate))
+    assert [(e.file, e.line) for e in result.errors] == [("etl/02_termijnen.sql", 5)]
+    written = [(s.file, s.line) for s in result.lineage.statements if s.file == "etl/02_termijnen.sql"]
+    assert written == [("etl/02_termijnen.sql", 1), ("etl/02_termijnen.sql", 7)]
+    assert not result.failed
+
+
+def test_algorithm_reading_no_origin_data_has_no_finding(estate: Path) -> None:
+    result = run_scan(load_config(estate))
+    assert result.inputs["termijnbewaking"]  # it does read columns...
+    assert not [f for f in result.findings if f.algorithm == "algorithm:termijnbewaking"]  # ...none of origin
+
+
+def test_unreachable_source_and_missing_code_are_errors_not_crashes(tmp_path: Path) -> None:
+    config = tmp_path / "originscan.toml"
+    config.write_text("""
+[[sources]]
+name = "weg"
+url = "sqlite:///does-not-exist.db"
+[[code]]
+system = "weg"
+paths = ["nowhere/"]
+dialect = "sqlite"
+""")
+    result = run_scan(load_config(config))
+    assert result.failed
+    assert {(e.source, e.file) for e in result.errors} == {("weg", None), ("weg", "nowhere")}
