@@ -19,7 +19,7 @@ from pathlib import PurePath
 import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
-from sqlglot.errors import ParseError, SqlglotError, TokenError
+from sqlglot.errors import OptimizeError, ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, ScopeType, build_scope
 from sqlglot.schema import MappingSchema
@@ -129,13 +129,21 @@ def extract(
         if error:
             result.errors.append(LineageError(file, at, error))
             continue
-        walker = _Statement(dia, dialect, mapping, system, default_schema, file, at, f"{stem}_{index}")
-        walker.text = sql[tokens[0].start:tokens[-1].end + 1]
+        text = sql[tokens[0].start:tokens[-1].end + 1]
+
+        def walker(qualify_schema: MappingSchema) -> _Statement:
+            return _Statement(dialect, mapping, qualify_schema, system, default_schema, file, at, f"{stem}_{index}", text)
+
         try:
-            parsed = dia.parser().parse(tokens, sql)
-            statement = parsed[0] if parsed else None
-            if statement is not None:
-                walker.run(statement, result)
+            found = Result()
+            try:
+                walker(mapping).run(_parse(dia, tokens, sql), found)
+            except OptimizeError as err:
+                # Code and catalog disagree (a column the schema does not know): keep the statement's lineage
+                # by qualifying without the schema, and say so. Parsing again is cheaper than copying every tree.
+                found = Result(errors=[LineageError(file, at, f"analysed without the schema: {err}")])
+                walker(MappingSchema(dialect=dialect)).run(_parse(dia, tokens, sql), found)
+            result.extend(found)
         except ParseError as err:
             detail = err.errors[0] if err.errors else {}
             where = detail.get("line")
@@ -146,6 +154,11 @@ def extract(
             # sqlglot raises a range of errors on SQL it half understands; none of them may stop the scan.
             result.errors.append(LineageError(file, at, f"could not resolve statement: {type(err).__name__}: {err}"))
     return result
+
+
+def _parse(dia: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:
+    parsed = dia.parser().parse(tokens, sql)
+    return parsed[0] if parsed else None
 
 
 def _split(sql: str, dia: Dialect) -> list[tuple[list[Token], int, str | None]]:
@@ -175,21 +188,23 @@ def _lower_keys(mapping: dict) -> dict:
 class _Statement:
     """Walks one parsed statement; holds the per-statement memo so each scope projection is resolved once."""
 
-    def __init__(self, dia, dialect, schema, system, default_schema, file, line, query_name):
-        self.dia = dia
+    def __init__(self, dialect, schema, qualify_schema, system, default_schema, file, line, query_name, text):
         self.dialect = dialect
-        self.schema = schema
+        self.schema = schema  # what the script knows and extends (CREATE TABLE ...), for * and INSERT positions
+        self.qualify_schema = qualify_schema
         self.system = system
         self.default_schema = default_schema
         self.file = file
         self.line = line
         self.query_name = query_name
-        self.text = ""
+        self.text = text
         self.memo: dict[tuple[int, str], dict[str, tuple[int, bool, bool]]] = {}
         self.projections: dict[int, dict[str, exp.Expression]] = {}
 
     # -- statements -------------------------------------------------------------------------------------------
-    def run(self, statement: exp.Expression, result: Result) -> None:
+    def run(self, statement: exp.Expression | None, result: Result) -> None:
+        if statement is None:
+            return
         if isinstance(statement, exp.Command):
             result.errors.append(
                 LineageError(self.file, self.line, f"not understood as {self.dialect} SQL (kept as an opaque command)")
@@ -250,10 +265,10 @@ class _Statement:
         if listed is None:
             known = self.schema.column_names(self._qualified(target))
             listed = [exp.to_identifier(c) for c in known] or None
-        with_ = insert.args.get("with")
-        if with_ is not None and not query.args.get("with"):
+        with_ = insert.args.get("with_")
+        if with_ is not None and not query.args.get("with_"):
             query = query.copy()
-            query.set("with", with_.copy())
+            query.set("with_", with_.copy())
         self._write(target, listed, query, result, "insert")
 
     def _delete(self, delete: exp.Delete, result: Result) -> None:
@@ -430,15 +445,8 @@ class _Statement:
 
     # -- names ------------------------------------------------------------------------------------------------
     def _qualify(self, expression: exp.Expression) -> exp.Expression:
-        return qualify(
-            expression,
-            dialect=self.dialect,
-            schema=self.schema,
-            db=self.default_schema,
-            validate_qualify_columns=False,
-            identify=False,
-            quote_identifiers=False,
-        )
+        return qualify(expression, schema=self.qualify_schema, dialect=self.dialect, db=self.default_schema,
+                       validate_qualify_columns=False, identify=False, quote_identifiers=False)
 
     def _qualified(self, table: exp.Table) -> exp.Table:
         table = table.copy()
@@ -454,7 +462,9 @@ class _Statement:
 
     def _ident(self, ident: exp.Expression) -> str:
         if isinstance(ident, exp.Identifier):
-            return names.normalize(ident.name, self.dialect, ident.quoted)
+            # T-SQL temporary tables keep their '#' (or '##' for global ones): #t and t are different tables.
+            prefix = "##" if ident.args.get("global_") else "#" if ident.args.get("temporary") else ""
+            return prefix + names.normalize(ident.name, self.dialect, ident.quoted)
         if isinstance(ident, exp.Column):
             return self._ident(ident.this)
         return names.normalize(ident.name, self.dialect)
