@@ -200,6 +200,7 @@ class _Statement:
         self.text = text
         self.memo: dict[tuple[int, str], dict[str, tuple[int, bool, bool]]] = {}
         self.projections: dict[int, dict[str, exp.Expression]] = {}
+        self.grouped: dict[int, bool] = {}
 
     # -- statements -------------------------------------------------------------------------------------------
     def run(self, statement: exp.Expression | None, result: Result) -> None:
@@ -361,7 +362,9 @@ class _Statement:
         return found
 
     def _projection_of(self, scope: Scope, sel: exp.Expression) -> dict[str, tuple[int, bool, bool]]:
-        grouped = _is_grouped(scope.expression)
+        grouped = self.grouped.get(id(scope))
+        if grouped is None:
+            grouped = self.grouped[id(scope)] = _is_grouped(scope.expression)
         inner = sel.unalias()
         found: dict[str, tuple[int, bool, bool]] = {}
         if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star)):
