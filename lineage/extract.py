@@ -227,6 +227,10 @@ class _Statement:
                 self._write(None, None, statement, result, "select")
         elif isinstance(statement, exp.Delete):
             self._delete(statement, result)
+        elif isinstance(statement, exp.Update):
+            self._update(statement, result)
+        elif isinstance(statement, exp.Merge):
+            self._merge(statement, result)
         elif isinstance(statement, (exp.DML, exp.DDL, exp.Alter)):
             # Known statements whose lineage is not followed yet (UPDATE, MERGE, ...): say so, never stay silent.
             result.errors.append(
@@ -290,6 +294,52 @@ class _Statement:
         for source, _, unresolved in self._selection_refs(root):
             for target in targets:
                 self._emit(result, seen, source, target, "filter", unresolved, False)
+
+    def _update(self, update: exp.Update, result: Result) -> None:
+        """UPDATE as the SELECT it amounts to: each SET value is a projection into its column, FROM/WHERE as they are."""
+        target = update.this
+        from_ = update.args.get("from_")
+        pairs = [(e.this, e.expression) for e in update.expressions if isinstance(e, exp.EQ)]
+        if from_ is not None:
+            aliased = next((t for t in from_.find_all(exp.Table)
+                            if not target.args.get("db") and t.alias_or_name == target.name), None)
+            sources = from_.sql(self.dialect)
+            if aliased is not None:  # T-SQL: UPDATE r SET ... FROM risico r JOIN ...
+                target = aliased
+            else:
+                sources = f"FROM {target.sql(self.dialect)}, {sources.removeprefix('FROM ')}"
+        else:
+            sources = f"FROM {target.sql(self.dialect)}"
+        where = update.args.get("where")
+        self._write_probe(target, pairs, sources, where.sql(self.dialect) if where else "", result, "update")
+
+    def _merge(self, merge: exp.Merge, result: Result) -> None:
+        """MERGE as a SELECT over target JOIN source ON the merge condition; WHEN conditions filter."""
+        pairs: list[tuple[exp.Expression, exp.Expression]] = []
+        conditions = []
+        for when in merge.args["whens"].expressions:
+            then = when.args.get("then")
+            if when.args.get("condition") is not None:
+                conditions.append(f"({when.args['condition'].sql(self.dialect)})")
+            if isinstance(then, exp.Update):
+                pairs += [(e.this, e.expression) for e in then.expressions if isinstance(e, exp.EQ)]
+            elif isinstance(then, exp.Insert) and isinstance(then.this, exp.Tuple) \
+                    and isinstance(then.expression, exp.Tuple):
+                pairs += list(zip(then.this.expressions, then.expression.expressions))
+        using = merge.args["using"]
+        sources = (f"FROM {merge.this.sql(self.dialect)} JOIN {using.sql(self.dialect)} "
+                   f"ON {merge.args['on'].sql(self.dialect)}")
+        where = f"WHERE {' OR '.join(conditions)}" if conditions else ""
+        self._write_probe(merge.this, pairs, sources, where, result, "merge")
+
+    def _write_probe(self, target: exp.Table, pairs, sources: str, where: str, result: Result, kind: str) -> None:
+        if not pairs:
+            result.statements.append(StatementInfo(self.file, self.line, kind, self._table_id(target)))
+            return
+        values = ", ".join(exp.alias_(value.copy(), f"_{i}").sql(self.dialect) for i, (_, value) in enumerate(pairs))
+        probe = sqlglot.parse_one(f"SELECT {values} {sources} {where}", read=self.dialect)
+        self._write(target, [column.this if isinstance(column, exp.Column) else column for column, _ in pairs],
+                    probe, result, kind)
 
     # -- the one pass -----------------------------------------------------------------------------------------
     def _write(self, target, listed, query: exp.Query, result: Result, kind: str, register: bool = False) -> None:
