@@ -139,10 +139,18 @@ def extract(
             try:
                 walker(mapping).run(_parse(dia, tokens, sql), found)
             except OptimizeError as err:
-                # Code and catalog disagree (a column the schema does not know): keep the statement's lineage
-                # by qualifying without the schema, and say so. Parsing again is cheaper than copying every tree.
-                found = Result(errors=[LineageError(file, at, f"analysed without the schema: {err}")])
-                walker(MappingSchema(dialect=dialect)).run(_parse(dia, tokens, sql), found)
+                # Code and catalog disagree (a column the schema does not know, a correlated name it cannot place):
+                # keep the statement's lineage by qualifying with less, and say so. Parsing again is cheaper than
+                # copying every tree in case of failure.
+                note = LineageError(file, at, f"analysed without the schema: {err}")
+                try:
+                    found = Result(errors=[note])
+                    walker(MappingSchema(dialect=dialect)).run(_parse(dia, tokens, sql), found)
+                except OptimizeError:
+                    found = Result(errors=[note])
+                    lenient = walker(MappingSchema(dialect=dialect))
+                    lenient.qualify_columns = False
+                    lenient.run(_parse(dia, tokens, sql), found)
             result.extend(found)
         except ParseError as err:
             detail = err.errors[0] if err.errors else {}
@@ -198,6 +206,7 @@ class _Statement:
         self.line = line
         self.query_name = query_name
         self.text = text
+        self.qualify_columns = True
         self.memo: dict[tuple[int, str], dict[str, tuple[int, bool, bool]]] = {}
         self.projections: dict[int, dict[str, exp.Expression]] = {}
         self.grouped: dict[int, bool] = {}
@@ -348,7 +357,7 @@ class _Statement:
         if root is None:
             raise ValueError("no query scope")
         outputs = list(qualified.selects)
-        names_out = [self._output_name(sel) for sel in outputs]
+        names_out = [self._output_name(sel, i) for i, sel in enumerate(outputs)]
         if listed is not None:
             target_names = [self._ident(i) for i in listed]
             if len(target_names) != len(outputs):
@@ -437,6 +446,12 @@ class _Statement:
         if column.table and _recursive_reference(column):
             return {}  # a recursive CTE reading itself adds no sources beyond its anchor's
         source = self._source(scope, column.table)
+        if isinstance(source, Scope) and source.scope_type == ScopeType.UDTF:
+            # UNNEST, LATERAL VIEW explode, FLATTEN: each output is computed from what the function reads.
+            found: dict[str, tuple[int, bool, bool]] = {}
+            for base, _, unresolved in self._all_refs(source):
+                _merge(found, {base: (1, False, unresolved)})
+            return found
         if isinstance(source, Scope):
             return self._named(source, column.name)
         if isinstance(source, exp.Table):
@@ -488,6 +503,9 @@ class _Statement:
                     continue
                 for source, (_, _, unresolved) in self._resolve(scope, column).items():
                     out.append((source, kind, unresolved))
+            for column in _group_by_all_keys(scope.expression):
+                for source, (_, _, unresolved) in self._resolve(scope, column).items():
+                    out.append((source, "group", unresolved))
         return out
 
     def _all_refs(self, scope: Scope):
@@ -499,7 +517,8 @@ class _Statement:
     # -- names ------------------------------------------------------------------------------------------------
     def _qualify(self, expression: exp.Expression) -> exp.Expression:
         return qualify(expression, schema=self.qualify_schema, dialect=self.dialect, db=self.default_schema,
-                       validate_qualify_columns=False, identify=False, quote_identifiers=False)
+                       validate_qualify_columns=False, identify=False, quote_identifiers=False,
+                       qualify_columns=self.qualify_columns)
 
     def _qualified(self, table: exp.Table) -> exp.Table:
         table = table.copy()
@@ -522,13 +541,15 @@ class _Statement:
             return self._ident(ident.this)
         return names.normalize(ident.name, self.dialect)
 
-    def _output_name(self, sel: exp.Expression) -> str:
+    def _output_name(self, sel: exp.Expression, position: int) -> str:
         alias = sel.args.get("alias") if isinstance(sel, exp.Alias) else None
         if isinstance(alias, exp.Identifier):
             return self._ident(alias)
         if isinstance(sel, exp.Column):
             return "*" if isinstance(sel.this, exp.Star) else self._ident(sel.this)
-        return "*" if isinstance(sel, exp.Star) else names.normalize(sel.alias_or_name, self.dialect)
+        if isinstance(sel, exp.Star):
+            return "*"
+        return names.normalize(sel.alias_or_name, self.dialect) or f"_col_{position}"
 
     def _table_id(self, table: exp.Table) -> str:
         db = table.args.get("db")
@@ -587,6 +608,19 @@ def _flow_rank(column: exp.Column, projection: exp.Expression) -> int:
     return 1
 
 
+def _group_by_all_keys(query: exp.Expression) -> list[exp.Column]:
+    """GROUP BY ALL (DuckDB, Snowflake, Databricks) groups by every projection that is not an aggregate."""
+    group = query.args.get("group") if isinstance(query, exp.Select) else None
+    if group is None or not group.args.get("all"):
+        return []
+    keys = []
+    for sel in query.selects:
+        nodes = list(_walk_in_scope(sel))
+        if not any(isinstance(n, exp.AggFunc) and not isinstance(n.parent, exp.Window) for n in nodes):
+            keys += [n for n in nodes if isinstance(n, exp.Column) and not isinstance(n.this, exp.Star)]
+    return keys
+
+
 def _is_grouped(query: exp.Expression) -> bool:
     if not isinstance(query, exp.Select):
         return False
@@ -599,10 +633,10 @@ def _is_grouped(query: exp.Expression) -> bool:
 
 
 def _clause_kind(column: exp.Column, top: exp.Expression) -> str | None:
-    """The clause of ``top`` that holds ``column``; None for projections and for references that belong to a
-    nested query (a correlated subquery accounts for its own references)."""
+    """The clause of ``top`` that holds ``column``; None for projections, for a table function's arguments, and
+    for references that belong to a nested query (a correlated subquery accounts for its own references)."""
     kind = None
-    node = column.parent
+    child, node = column, column.parent
     while node is not None and node is not top:
         if isinstance(node, exp.Query):
             return None
@@ -610,10 +644,12 @@ def _clause_kind(column: exp.Column, top: exp.Expression) -> str | None:
             if isinstance(node, (exp.Where, exp.Having, exp.Qualify)):
                 kind = "filter"
             elif isinstance(node, exp.Join):
+                if child is node.this:
+                    return None  # the joined source itself (a LATERAL function's input), not a join condition
                 kind = "join"
             elif isinstance(node, exp.Group):
                 kind = "group"
-        node = node.parent
+        child, node = node, node.parent
     return kind
 
 
