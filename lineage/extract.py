@@ -13,6 +13,11 @@ scope is marked ``grouped`` (a copied GROUP BY key is a group-level value, not a
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -30,6 +35,7 @@ from lineage import names
 KINDS = ("copy", "derive", "aggregate", "filter", "join", "group")
 _FLOW_RANK = {"copy": 0, "derive": 1, "aggregate": 2}
 _FLOW_KIND = {rank: kind for kind, rank in _FLOW_RANK.items()}
+STATEMENT_BUDGET_S = 10.0  # as DataHub: one statement may not hold up a warehouse's code base
 _NO_LINEAGE = (exp.Drop, exp.Set, exp.Use, exp.Transaction, exp.Commit, exp.Rollback, exp.Analyze, exp.Pragma)
 
 
@@ -110,13 +116,15 @@ def extract(
     default_schema: str | None = None,
     file: str | None = None,
     line: int = 1,
+    budget: float | None = STATEMENT_BUDGET_S,
 ) -> Result:
     """Column lineage of every statement in ``sql``.
 
     ``schema`` is a sqlglot nested mapping (``{"schema": {"table": {"column": "type"}}}``) or a MappingSchema that
     this call extends with the tables and views the script creates, so later statements (and later files, when the
     caller passes the same MappingSchema) can expand ``*`` over them. ``line`` is the line of ``sql``'s first
-    character in ``file`` (for SQL embedded in another file).
+    character in ``file`` (for SQL embedded in another file). A statement that takes longer than ``budget``
+    seconds becomes an error (enforced in the main thread, where scans and pool workers run).
     """
     result = Result()
     dia = Dialect.get_or_raise(dialect)
@@ -129,29 +137,14 @@ def extract(
         if error:
             result.errors.append(LineageError(file, at, error))
             continue
-        text = sql[tokens[0].start:tokens[-1].end + 1]
-
-        def walker(qualify_schema: MappingSchema) -> _Statement:
-            return _Statement(dialect, mapping, qualify_schema, system, default_schema, file, at, f"{stem}_{index}", text)
-
+        walker = partial(_Statement, dialect=dialect, schema=mapping, system=system, default_schema=default_schema,
+                         file=file, line=at, query_name=f"{stem}_{index}", text=sql[tokens[0].start:tokens[-1].end + 1])
         try:
-            found = Result()
-            try:
-                walker(mapping).run(_parse(dia, tokens, sql), found)
-            except OptimizeError as err:
-                # Code and catalog disagree (a column the schema does not know, a correlated name it cannot place):
-                # keep the statement's lineage by qualifying with less, and say so. Parsing again is cheaper than
-                # copying every tree in case of failure.
-                note = LineageError(file, at, f"analysed without the schema: {err}")
-                try:
-                    found = Result(errors=[note])
-                    walker(MappingSchema(dialect=dialect)).run(_parse(dia, tokens, sql), found)
-                except OptimizeError:
-                    found = Result(errors=[note])
-                    lenient = walker(MappingSchema(dialect=dialect))
-                    lenient.qualify_columns = False
-                    lenient.run(_parse(dia, tokens, sql), found)
+            with _time_budget(budget):
+                found = _one_statement(dia, dialect, tokens, sql, mapping, walker, file, at)
             result.extend(found)
+        except StatementTimeout:
+            result.errors.append(LineageError(file, at, f"gave up after {budget:g} s (statement too complex)"))
         except ParseError as err:
             detail = err.errors[0] if err.errors else {}
             where = detail.get("line")
@@ -162,6 +155,50 @@ def extract(
             # sqlglot raises a range of errors on SQL it half understands; none of them may stop the scan.
             result.errors.append(LineageError(file, at, f"could not resolve statement: {type(err).__name__}: {err}"))
     return result
+
+
+def _one_statement(dia: Dialect, dialect: str, tokens: list[Token], sql: str, mapping: MappingSchema,
+                   walker: Callable[..., _Statement], file: str | None, at: int) -> Result:
+    """One statement's lineage; where sqlglot cannot qualify it against the schema, with less, and a note why."""
+    found = Result()
+    try:
+        walker(qualify_schema=mapping).run(_parse(dia, tokens, sql), found)
+    except OptimizeError as err:
+        # Code and catalog disagree (a column the schema does not know, a correlated name it cannot place):
+        # keep the statement's lineage by qualifying with less, and say so. Parsing again is cheaper than
+        # copying every tree in case of failure.
+        note = LineageError(file, at, f"analysed without the schema: {err}")
+        try:
+            found = Result(errors=[note])
+            walker(qualify_schema=MappingSchema(dialect=dialect)).run(_parse(dia, tokens, sql), found)
+        except OptimizeError:
+            found = Result(errors=[note])
+            lenient = walker(qualify_schema=MappingSchema(dialect=dialect))
+            lenient.qualify_columns = False
+            lenient.run(_parse(dia, tokens, sql), found)
+    return found
+
+
+class StatementTimeout(Exception):
+    """A statement ran over its time budget."""
+
+
+@contextmanager
+def _time_budget(seconds: float | None) -> Iterator[None]:
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise StatementTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _parse(dia: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from connectors.code import read_sql_paths
 from connectors.database import ConnectError, inventory
 from lineage.extract import Result, extract, make_schema
+from lineage.graph import build_graph, to_dot, to_graphml
 from reports import overview
 from reports.export import build_document, write_json, write_tables
 from scanner.config import ConfigError, Config, load_config
@@ -121,7 +122,8 @@ def classify(url: str, system: str | None, schemas: tuple[str, ...], fmt: str) -
 @click.option("--default-schema", help="Schema for tables named without one.")
 @click.option("--schema", "schema_file", type=click.Path(dir_okay=False, path_type=Path),
               help='JSON schema in sqlglot\'s nested shape: {"schema": {"table": {"column": "type"}}}.')
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "dot", "graphml"]), default="json", show_default=True,
+              help="json: the edges contract; dot (Graphviz) or graphml: the graph, to look at.")
 def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: str | None,
             schema_file: Path | None, fmt: str) -> None:
     """Column-level lineage of SQL files and folders, every column reference with its kind.
@@ -132,6 +134,7 @@ def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: 
     \b
     Example:
       originscan lineage etl/ --dialect postgres --system toeslagen --default-schema public --schema schema.json
+      originscan lineage etl/ --dialect postgres --format dot | dot -Tsvg > lineage.svg
     """
     schema = {}
     if schema_file is not None:
@@ -151,7 +154,13 @@ def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: 
         result.extend(extract(text.text, dialect, mapping, system, default_schema, text.file, text.line))
     document = result.to_json()
     document["errors"] = [{"file": e.object, "line": 0, "message": e.message} for e in read_errors] + document["errors"]
-    _print_json(document)
+    if fmt == "json":
+        _print_json(document)
+    else:
+        graph = build_graph(result.edges)
+        click.echo(to_dot(graph) if fmt == "dot" else to_graphml(graph), nl=False)
+        for error in document["errors"]:
+            err_console.print(f"error {error['file']}:{error['line']}: {error['message']}", markup=False)
     if not result.statements and document["errors"]:
         sys.exit(1)
 

@@ -115,3 +115,23 @@ def test_hostile_names_are_text_in_every_output(estate: Path, tmp_path: Path) ->
     assert "<script" not in html.lower()
     csv = (out / "origin_columns.csv").read_text()
     assert not any(line.startswith(("=", "+", "@")) for line in csv.splitlines())
+
+
+def test_lineage_as_dot_and_graphml() -> None:
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    args = ["lineage", LINEAGE / "copy_derive_filter.sql", "--dialect", "postgres", "--system", "t",
+            "--schema", LINEAGE / "schema_toeslagen.json"]
+    dot = invoke(*args, "--format", "dot").output
+    assert dot.startswith("digraph lineage {")
+    assert ('"t.public.nationaliteit.nationaliteit_code" -> "t.public.stg_aanvrager.niet_nl" '
+            '[label="derive", style=solid];') in dot
+    assert '[label="filter", style=dashed];' in dot
+    graphml = invoke(*args, "--format", "graphml").output
+    ET.fromstring(graphml)  # well-formed
+    graph = nx.parse_graphml(graphml, force_multigraph=True)
+    kinds = {d["kind"] for _, _, d in graph.edges(data=True)}
+    assert kinds == {"copy", "derive", "join", "filter"}
+    assert graph.has_edge("t.public.persoon.geboorteland", "t.public.stg_aanvrager.geboorteland")

@@ -1,0 +1,34 @@
+"""lineage.extract through its public API: what fixture files cannot show (budgets, embedding, identities)."""
+
+from __future__ import annotations
+
+from lineage.extract import extract
+
+
+def test_a_statement_over_budget_is_an_error_and_the_next_goes_on() -> None:
+    columns = ", ".join(f"CASE WHEN a.c{i} > 1 THEN b.c{i} ELSE a.c{i} END AS x{i}" for i in range(3000))
+    sql = f"SELECT {columns} FROM a JOIN b ON a.id = b.id;\nSELECT a.id FROM a;"
+    result = extract(sql, "postgres", None, "t", "public", "big.sql", budget=0.01)
+    assert [(e.line, e.message) for e in result.errors] == [(1, "gave up after 0.01 s (statement too complex)")]
+    assert [(e.source, e.target) for e in result.edges] == [("t.public.a.id", "t.query.big_2.id")]
+
+
+def test_embedded_sql_reports_lines_of_its_file() -> None:
+    result = extract("SELECT 1;\n\nSELEC x;", "postgres", None, "t", "public", "etl.py", line=40)
+    assert [e.line for e in result.errors] == [42]
+
+
+def test_quoted_names_keep_their_case_and_unquoted_fold() -> None:
+    result = extract('SELECT "Nationaliteit", Geboorteland FROM Persoon', "postgres",
+                     {"public": {"persoon": {"Nationaliteit": "text", "geboorteland": "text"}}}, "t", "public", "q.sql")
+    assert sorted(e.source for e in result.edges) == ["t.public.persoon.Nationaliteit", "t.public.persoon.geboorteland"]
+    snowflake = extract('SELECT NAT, "Mixed" FROM BRP.PERSOON', "snowflake", None, "t", None, "q.sql")
+    assert sorted(e.source for e in snowflake.edges) == ["t.brp.persoon.Mixed", "t.brp.persoon.nat"]
+
+
+def test_created_tables_let_later_statements_expand_star() -> None:
+    sql = "CREATE TABLE stg AS SELECT bsn, nationaliteit FROM persoon;\nCREATE VIEW v AS SELECT * FROM stg;"
+    result = extract(sql, "postgres", {"public": {"persoon": {"bsn": "int", "nationaliteit": "text"}}}, "t", "public")
+    assert ("t.public.stg.nationaliteit", "t.public.v.nationaliteit", "copy") in {
+        (e.source, e.target, e.kind) for e in result.edges}
+    assert not any(e.unresolved for e in result.edges)
