@@ -13,6 +13,7 @@ scope is marked ``grouped`` (a copied GROUP BY key is a group-level value, not a
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from sqlglot.optimizer.scope import Scope, ScopeType, build_scope
 from sqlglot.schema import MappingSchema
 from sqlglot.tokens import Token, TokenType
 
-from lineage import names
+from lineage import names, procedural
 
 KINDS = ("copy", "derive", "aggregate", "filter", "join", "group")
 _FLOW_RANK = {"copy": 0, "derive": 1, "aggregate": 2}
@@ -132,25 +133,22 @@ def extract(
     if default_schema is None and mapping.depth() == 2 and len(mapping.mapping) == 1:
         default_schema = next(iter(mapping.mapping))  # a schema of one schema: its tables need no qualifier
     stem = PurePath(file).stem if file else "query"
-    for index, (tokens, first_line, error) in enumerate(_split(sql, dia), start=1):
-        at = first_line + line - 1
-        if error:
-            result.errors.append(LineageError(file, at, error))
-            continue
+    for item in _statements(sql, dia, dialect, stem, line, file, result):
+        tokens, text, at, query_name, in_routine = item
         walker = partial(_Statement, dialect=dialect, schema=mapping, system=system, default_schema=default_schema,
-                         file=file, line=at, query_name=f"{stem}_{index}", text=sql[tokens[0].start:tokens[-1].end + 1])
+                         file=file, line=at, query_name=query_name, text=text[tokens[0].start:tokens[-1].end + 1],
+                         in_routine=in_routine)
         try:
             with _time_budget(budget):
-                found = _one_statement(dia, dialect, tokens, sql, mapping, walker, file, at)
+                found = _one_statement(dia, dialect, tokens, text, mapping, walker, file, at)
             result.extend(found)
         except StatementTimeout:
             result.errors.append(LineageError(file, at, f"gave up after {budget:g} s (statement too complex)"))
         except ParseError as err:
             detail = err.errors[0] if err.errors else {}
             where = detail.get("line")
-            result.errors.append(
-                LineageError(file, (where + line - 1) if where else at, f"parse error: {detail.get('description') or err}")
-            )
+            result.errors.append(LineageError(
+                file, (where + at - tokens[0].line) if where else at, f"parse error: {detail.get('description') or err}"))
         except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as err:
             # sqlglot raises a range of errors on SQL it half understands; none of them may stop the scan.
             result.errors.append(LineageError(file, at, f"could not resolve statement: {type(err).__name__}: {err}"))
@@ -167,7 +165,7 @@ def _one_statement(dia: Dialect, dialect: str, tokens: list[Token], sql: str, ma
         # Code and catalog disagree (a column the schema does not know, a correlated name it cannot place):
         # keep the statement's lineage by qualifying with less, and say so. Parsing again is cheaper than
         # copying every tree in case of failure.
-        note = LineageError(file, at, f"analysed without the schema: {err}")
+        note = LineageError(file, at, f"resolved with partial schema information: {err}")
         try:
             found = Result(errors=[note])
             walker(qualify_schema=MappingSchema(dialect=dialect)).run(_parse(dia, tokens, sql), found)
@@ -206,20 +204,76 @@ def _parse(dia: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None
     return parsed[0] if parsed else None
 
 
-def _split(sql: str, dia: Dialect) -> list[tuple[list[Token], int, str | None]]:
-    """Statements as token lists with their first line; a script that cannot be tokenized is one error."""
-    try:
-        tokens = dia.tokenize(sql)
-    except TokenError as err:
-        return [([], 1, f"cannot tokenize: {err}")]
-    chunks: list[list[Token]] = [[]]
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            if chunks[-1]:
-                chunks.append([])
+def _statements(sql: str, dia: Dialect, dialect: str, stem: str, line: int, file: str | None,
+                result: Result) -> Iterator[tuple[list[Token], str, int, str, bool]]:
+    """Every statement to analyse: (tokens, the text they index, line in the file, query name, inside a routine).
+    A routine definition, or a chunk of top-level control flow, yields the DML statements inside it instead."""
+    for index, (tokens, text, first_line, error) in enumerate(_split(sql, dia, dialect), start=1):
+        at = first_line + line - 1
+        if error:
+            result.errors.append(LineageError(file, at, error))
+            continue
+        body = procedural.routine(tokens, text, dialect, at)
+        if body is not None:
+            if not body.statements and body.language.lower() not in ("sql", "plpgsql", "tsql"):
+                result.errors.append(LineageError(file, at, f"routine {body.name}: a {body.language} body is not analysed"))
+            inner = body.statements
+        elif tokens[0].text.upper() in procedural.CONTROL_STARTS:
+            inner = tuple(procedural.dml_statements(text[tokens[0].start:tokens[-1].end + 1], dialect, at))
         else:
-            chunks[-1].append(token)
-    return [(chunk, chunk[0].line, None) for chunk in chunks if chunk]
+            yield tokens, text, at, f"{stem}_{index}", False
+            continue
+        for number, (statement, statement_line) in enumerate(inner, start=1):
+            statement_tokens = dia.tokenize(statement)
+            if statement_tokens:
+                yield statement_tokens, statement, statement_line, f"{stem}_{index}_{number}", body is not None
+
+
+def _split(sql: str, dia: Dialect, dialect: str) -> list[tuple[list[Token], str, int, str | None]]:
+    """Statements as (tokens, the text they index, first line, error).
+
+    T-SQL batches end at a line holding only ``GO`` (split before tokenizing: sqlglot's T-SQL tokenizer reads
+    what follows END as one raw string); a T-SQL routine (CREATE PROCEDURE ...) is the whole of its batch,
+    semicolons in its body included."""
+    out: list[tuple[list[Token], str, int, str | None]] = []
+    for batch, offset in _batches(sql, dialect):
+        try:
+            tokens = dia.tokenize(batch)
+        except TokenError as err:
+            out.append(([], batch, offset + 1, f"cannot tokenize: {err}"))
+            continue
+        if tokens and _starts_routine(tokens) and not any(t.token_type == TokenType.HEREDOC_STRING for t in tokens):
+            out.append((tokens, batch, offset + tokens[0].line, None))
+            continue
+        chunk: list[Token] = []
+        for token in tokens + [None]:
+            if token is None or token.token_type == TokenType.SEMICOLON:
+                if chunk:
+                    out.append((chunk, batch, offset + chunk[0].line, None))
+                chunk = []
+            else:
+                chunk.append(token)
+    return out
+
+
+_GO = re.compile(r"^[ \t]*GO[ \t]*(?:\d+[ \t]*)?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _batches(sql: str, dialect: str) -> list[tuple[str, int]]:
+    """T-SQL batches and the number of lines before each; other dialects have one batch."""
+    if dialect != "tsql":
+        return [(sql, 0)]
+    out, start = [], 0
+    for match in _GO.finditer(sql):
+        out.append((sql[start:match.start()], sql.count("\n", 0, start)))
+        start = match.end()
+    out.append((sql[start:], sql.count("\n", 0, start)))
+    return out
+
+
+def _starts_routine(tokens: list[Token]) -> bool:
+    words = [t.text.upper() for t in tokens[:4]]
+    return bool(words) and words[0] in ("CREATE", "ALTER") and any(w in procedural.ROUTINES for w in words[1:4])
 
 
 def _case_insensitive(dialect: str) -> bool:
@@ -233,7 +287,8 @@ def _lower_keys(mapping: dict) -> dict:
 class _Statement:
     """Walks one parsed statement; holds the per-statement memo so each scope projection is resolved once."""
 
-    def __init__(self, dialect, schema, qualify_schema, system, default_schema, file, line, query_name, text):
+    def __init__(self, dialect, schema, qualify_schema, system, default_schema, file, line, query_name, text,
+                 in_routine=False):
         self.dialect = dialect
         self.schema = schema  # what the script knows and extends (CREATE TABLE ...), for * and INSERT positions
         self.qualify_schema = qualify_schema
@@ -243,6 +298,7 @@ class _Statement:
         self.line = line
         self.query_name = query_name
         self.text = text
+        self.in_routine = in_routine
         self.qualify_columns = True
         self.memo: dict[tuple[int, str], dict[str, tuple[int, bool, bool]]] = {}
         self.projections: dict[int, dict[str, exp.Expression]] = {}
@@ -265,6 +321,11 @@ class _Statement:
             self._insert(statement, result)
         elif isinstance(statement, exp.Query):
             into = statement.args.get("into") if isinstance(statement, exp.Select) else None
+            if into is not None and self.in_routine and self.dialect != "tsql":
+                # PL/pgSQL SELECT ... INTO assigns variables: the statement is a query, not a table write.
+                statement = statement.copy()
+                statement.set("into", None)
+                into = None
             if into is not None:
                 statement = statement.copy()
                 statement.set("into", None)

@@ -32,3 +32,21 @@ def test_created_tables_let_later_statements_expand_star() -> None:
     assert ("t.public.stg.nationaliteit", "t.public.v.nationaliteit", "copy") in {
         (e.source, e.target, e.kind) for e in result.edges}
     assert not any(e.unresolved for e in result.edges)
+
+
+def test_top_level_tsql_control_flow_keeps_its_dml() -> None:
+    sql = """IF EXISTS (SELECT 1 FROM persoon)
+BEGIN
+  UPDATE risico SET niet_nl = 1 WHERE bsn IN (SELECT bsn FROM nationaliteit WHERE code <> '0001')
+END
+INSERT INTO log_tabel (bsn) SELECT bsn FROM risico WHERE niet_nl = 1;
+GO
+SELECT bsn FROM risico;
+"""
+    result = extract(sql, "tsql", None, "t", "dbo", "script.sql")
+    assert [(s.line, s.kind, s.target) for s in result.statements] == [
+        (3, "update", "t.dbo.risico"), (5, "insert", "t.dbo.log_tabel"), (7, "select", "t.query.script_2")]
+    assert ("t.dbo.nationaliteit.code", "t.dbo.risico.niet_nl", "filter") in {
+        (e.source, e.target, e.kind) for e in result.edges}
+    # Without a schema sqlglot cannot tell whether the subquery's bsn is correlated: said, and still followed.
+    assert [(e.line, e.message.split(":")[0]) for e in result.errors] == [(3, "resolved with partial schema information")]
