@@ -12,7 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.code import read_sql_paths
 from connectors.database import ConnectError, inventory
-from lineage.extract import Result, extract, make_schema
+from lineage.extract import STATEMENT_BUDGET_S, Result, make_schema
+from lineage.parallel import extract_files
 from lineage.graph import build_graph, to_dot, to_graphml
 from reports import overview
 from reports.export import build_document, write_json, write_tables
@@ -124,8 +125,12 @@ def classify(url: str, system: str | None, schemas: tuple[str, ...], fmt: str) -
               help='JSON schema in sqlglot\'s nested shape: {"schema": {"table": {"column": "type"}}}.')
 @click.option("--format", "fmt", type=click.Choice(["json", "dot", "graphml"]), default="json", show_default=True,
               help="json: the edges contract; dot (Graphviz) or graphml: the graph, to look at.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes; files are then analysed independently (see the README).")
+@click.option("--budget", type=click.FloatRange(min=0.1), default=STATEMENT_BUDGET_S, show_default=True,
+              help="Seconds one statement may take before it is reported as an error.")
 def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: str | None,
-            schema_file: Path | None, fmt: str) -> None:
+            schema_file: Path | None, fmt: str, jobs: int, budget: float) -> None:
     """Column-level lineage of SQL files and folders, every column reference with its kind.
 
     Kinds: copy, derive, aggregate (the value flows), filter, join, group (the column selects rows or groups).
@@ -145,13 +150,14 @@ def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: 
         if not isinstance(schema, dict):
             raise click.ClickException(f"schema file {schema_file} must hold a JSON object")
     try:
-        mapping = make_schema(schema, dialect)
+        make_schema(schema, dialect)
     except ValueError as err:
         raise click.ClickException(str(err)) from err
     texts, read_errors = read_sql_paths(list(paths), Path.cwd(), system)
     result = Result()
-    for text in texts:
-        result.extend(extract(text.text, dialect, mapping, system, default_schema, text.file, text.line))
+    for found in extract_files([(t.text, t.file, t.line) for t in texts], dialect, schema, system, default_schema,
+                               jobs, budget):
+        result.extend(found)
     document = result.to_json()
     document["errors"] = [{"file": e.object, "line": 0, "message": e.message} for e in read_errors] + document["errors"]
     if fmt == "json":
