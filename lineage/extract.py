@@ -13,6 +13,7 @@ scope is marked ``grouped`` (a copied GROUP BY key is a group-level value, not a
 
 from __future__ import annotations
 
+import gc
 import re
 import signal
 import threading
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import NamedTuple
 
 import sqlglot
 from sqlglot import exp
@@ -40,9 +42,10 @@ STATEMENT_BUDGET_S = 10.0  # as DataHub: one statement may not hold up a warehou
 _NO_LINEAGE = (exp.Drop, exp.Set, exp.Use, exp.Transaction, exp.Commit, exp.Rollback, exp.Analyze, exp.Pragma)
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One column reference of one statement: ``source`` reaches ``target`` as ``kind``."""
+class Edge(NamedTuple):
+    """One column reference of one statement: ``source`` reaches ``target`` as ``kind``.
+
+    A named tuple, not a dataclass: a warehouse yields millions of edges and tuples are the cheapest to make."""
 
     source: str
     target: str
@@ -133,6 +136,28 @@ def extract(
     if default_schema is None and mapping.depth() == 2 and len(mapping.mapping) == 1:
         default_schema = next(iter(mapping.mapping))  # a schema of one schema: its tables need no qualifier
     stem = PurePath(file).stem if file else "query"
+    with _young_collections():
+        _extract_all(result, sql, dia, dialect, mapping, system, default_schema, file, line, budget, stem)
+    return result
+
+
+@contextmanager
+def _young_collections(threshold: int = 20_000) -> Iterator[None]:
+    """Let a statement's tree be born and die within one young-generation collection.
+
+    sqlglot trees are cyclic (parent pointers), so only the cycle collector frees them; with Python's default
+    threshold (700 allocations) a tree is promoted while it is still being walked and is then freed by full
+    collections, which walk everything alive. Measured on 2,000 statements: 20% less time."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], threshold), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _extract_all(result: Result, sql: str, dia: Dialect, dialect: str, mapping: MappingSchema, system: str,
+                 default_schema: str | None, file: str | None, line: int, budget: float | None, stem: str) -> None:
     for item in _statements(sql, dia, dialect, stem, line, file, result):
         tokens, text, at, query_name, in_routine = item
         walker = partial(_Statement, dialect=dialect, schema=mapping, system=system, default_schema=default_schema,
@@ -148,11 +173,22 @@ def extract(
             detail = err.errors[0] if err.errors else {}
             where = detail.get("line")
             result.errors.append(LineageError(
-                file, (where + at - tokens[0].line) if where else at, f"parse error: {detail.get('description') or err}"))
+                file, (where + at - 1) if where else at, f"parse error: {detail.get('description') or err}"))
         except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as err:
             # sqlglot raises a range of errors on SQL it half understands; none of them may stop the scan.
             result.errors.append(LineageError(file, at, f"could not resolve statement: {type(err).__name__}: {err}"))
-    return result
+        finally:
+            _forget_trees(mapping)
+
+
+def _forget_trees(schema: MappingSchema) -> None:
+    """MappingSchema caches lookups keyed by Table nodes, whose parents keep each analysed statement's whole tree
+    alive: memory grew with the code base and every full garbage collection walked all of it (a third of the run
+    time on 2,000 statements). The caches only help within a statement, so they are emptied after each one."""
+    for cache in ("_find_cache", "_normalized_table_cache"):
+        held = getattr(schema, cache, None)
+        if isinstance(held, dict):
+            held.clear()
 
 
 def _one_statement(dia: Dialect, dialect: str, tokens: list[Token], sql: str, mapping: MappingSchema,
@@ -207,19 +243,23 @@ def _parse(dia: Dialect, tokens: list[Token], sql: str) -> exp.Expression | None
 def _statements(sql: str, dia: Dialect, dialect: str, stem: str, line: int, file: str | None,
                 result: Result) -> Iterator[tuple[list[Token], str, int, str, bool]]:
     """Every statement to analyse: (tokens, the text they index, line in the file, query name, inside a routine).
-    A routine definition, or a chunk of top-level control flow, yields the DML statements inside it instead."""
-    for index, (tokens, text, first_line, error) in enumerate(_split(sql, dia, dialect), start=1):
+    A routine definition, or a chunk of top-level control flow, yields the DML statements inside it instead.
+
+    Each statement is tokenized again when its turn comes: holding a whole warehouse's tokens alive made every
+    garbage collection walk them (a quarter of the run time) and tripled peak memory."""
+    for index, (text, first_line, error) in enumerate(_split(sql, dia, dialect), start=1):
         at = first_line + line - 1
         if error:
             result.errors.append(LineageError(file, at, error))
             continue
+        tokens = dia.tokenize(text)
         body = procedural.routine(tokens, text, dialect, at)
         if body is not None:
             if not body.statements and body.language.lower() not in ("sql", "plpgsql", "tsql"):
                 result.errors.append(LineageError(file, at, f"routine {body.name}: a {body.language} body is not analysed"))
             inner = body.statements
         elif tokens[0].text.upper() in procedural.CONTROL_STARTS:
-            inner = tuple(procedural.dml_statements(text[tokens[0].start:tokens[-1].end + 1], dialect, at))
+            inner = tuple(procedural.dml_statements(text, dialect, at))
         else:
             yield tokens, text, at, f"{stem}_{index}", False
             continue
@@ -229,30 +269,35 @@ def _statements(sql: str, dia: Dialect, dialect: str, stem: str, line: int, file
                 yield statement_tokens, statement, statement_line, f"{stem}_{index}_{number}", body is not None
 
 
-def _split(sql: str, dia: Dialect, dialect: str) -> list[tuple[list[Token], str, int, str | None]]:
-    """Statements as (tokens, the text they index, first line, error).
+def _split(sql: str, dia: Dialect, dialect: str) -> list[tuple[str, int, str | None]]:
+    """Statements as (text, first line, error); only the texts are kept, not the tokens that found them.
 
     T-SQL batches end at a line holding only ``GO`` (split before tokenizing: sqlglot's T-SQL tokenizer reads
     what follows END as one raw string); a T-SQL routine (CREATE PROCEDURE ...) is the whole of its batch,
     semicolons in its body included."""
-    out: list[tuple[list[Token], str, int, str | None]] = []
+    out: list[tuple[str, int, str | None]] = []
     for batch, offset in _batches(sql, dialect):
         try:
             tokens = dia.tokenize(batch)
         except TokenError as err:
-            out.append(([], batch, offset + 1, f"cannot tokenize: {err}"))
+            out.append(("", offset + 1, f"cannot tokenize: {err}"))
             continue
         if tokens and _starts_routine(tokens) and not any(t.token_type == TokenType.HEREDOC_STRING for t in tokens):
-            out.append((tokens, batch, offset + tokens[0].line, None))
+            out.append((batch[tokens[0].start:tokens[-1].end + 1], offset + tokens[0].line, None))
             continue
-        chunk: list[Token] = []
-        for token in tokens + [None]:
-            if token is None or token.token_type == TokenType.SEMICOLON:
-                if chunk:
-                    out.append((chunk, batch, offset + chunk[0].line, None))
-                chunk = []
+        first: Token | None = None
+        last: Token | None = None
+        for token in tokens:
+            if token.token_type == TokenType.SEMICOLON:
+                if first is not None:
+                    out.append((batch[first.start:last.end + 1], offset + first.line, None))
+                first = None
             else:
-                chunk.append(token)
+                first = first or token
+                last = token
+        if first is not None:
+            out.append((batch[first.start:last.end + 1], offset + first.line, None))
+        del tokens
     return out
 
 
@@ -303,6 +348,7 @@ class _Statement:
         self.memo: dict[tuple[int, str], dict[str, tuple[int, bool, bool]]] = {}
         self.projections: dict[int, dict[str, exp.Expression]] = {}
         self.grouped: dict[int, bool] = {}
+        self.table_ids: dict[int, str] = {}  # per statement: its tree lives as long as this walker
 
     # -- statements -------------------------------------------------------------------------------------------
     def run(self, statement: exp.Expression | None, result: Result) -> None:
@@ -650,9 +696,12 @@ class _Statement:
         return names.normalize(sel.alias_or_name, self.dialect) or f"_col_{position}"
 
     def _table_id(self, table: exp.Table) -> str:
-        db = table.args.get("db")
-        schema = self._ident(db) if db is not None else (self.default_schema or "?")
-        return names.table_id(self.system, schema, self._ident(table.this))
+        known = self.table_ids.get(id(table))
+        if known is None:
+            db = table.args.get("db")
+            schema = self._ident(db) if db is not None else (self.default_schema or "?")
+            known = self.table_ids[id(table)] = names.table_id(self.system, schema, self._ident(table.this))
+        return known
 
     def _column_id(self, table: exp.Table, column) -> str:
         name = self._ident(column) if isinstance(column, exp.Expression) else names.normalize(column, self.dialect)
