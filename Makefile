@@ -17,5 +17,6 @@ test: install-test
 demo: install
 	originscan demo
 
-bench: install-test
+bench:
+	$(PYTHON) -m pip install -q -e '.[test,bench]'
 	$(PYTHON) -m benchmarks

@@ -64,12 +64,9 @@ def find(
 
 def _roots_only(best: dict[tuple[str, str], tuple[Step, ...]],
                 reached: dict[str, list[Reach]]) -> dict[tuple[str, str], tuple[Step, ...]]:
-    """Drop findings whose origin column is itself a copy or derivative on another finding's path: a staging
-    copy of nationality is reported as a step of the finding that starts at the source, not as a second one."""
-    covered: set[str] = set()
-    for (origin, _), path in best.items():
-        for step in path:
-            upstream_of_origin = any(r.origin == step.target for r in reached.get(origin, []))
-            if step.target != origin and not upstream_of_origin:
-                covered.add(step.target)
+    """Drop findings whose origin column is itself a copy or derivative of another origin column this algorithm
+    uses: a staging copy of nationality is a step on the way from the source, not a second finding."""
+    origins = {origin for origin, _ in best}
+    upstream = {origin: {r.origin for r in reached.get(origin, [])} & origins - {origin} for origin in origins}
+    covered = {x for x, ups in upstream.items() if any(x not in upstream[y] for y in ups)}
     return {key: path for key, path in best.items() if key[0] not in covered}

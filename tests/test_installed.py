@@ -24,8 +24,9 @@ def test_every_command_has_help_with_an_example() -> None:
 
 def test_non_editable_install_runs_the_demo_as_a_subprocess(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(site), str(REPO)], check=True, capture_output=True, timeout=300)
+    install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                              "--target", str(site), str(REPO)], capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stderr
     out = tmp_path / "out"
     # Run from an empty folder with only the installed copy importable: the repo's sources must not leak in.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(site)}
