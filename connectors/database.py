@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.engine.reflection import ObjectKind
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.types import NullType
 
 from lineage import names
 
@@ -241,6 +242,8 @@ def _bare(schema: str, dialect: str) -> str:
 
 
 def _type_name(type_) -> str:
+    if isinstance(type_, NullType):  # SQLite columns made by CREATE TABLE AS have no declared type
+        return ""
     try:
         return str(type_)
     except Exception:  # noqa: BLE001 - some dialect types cannot render themselves; the class name will do

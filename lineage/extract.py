@@ -219,18 +219,26 @@ class StatementTimeout(Exception):
 
 @contextmanager
 def _time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise StatementTimeout in the block once ``seconds`` have passed.
+
+    The alarm repeats every 50 ms until the block ends: a signal that lands in a finaliser or garbage-collection
+    callback has its exception swallowed by Python, and the next one then interrupts the statement itself. The
+    handler raises only while armed, and leaving the block disarms it before anything else."""
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
+    armed = [True]
 
     def expire(_signum, _frame):
-        raise StatementTimeout
+        if armed[0]:
+            raise StatementTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
