@@ -595,8 +595,12 @@ class _Statement:
 
     def _resolve(self, scope: Scope, column: exp.Column) -> dict[str, tuple[int, bool, bool]]:
         """A column reference as base columns, through CTEs and derived tables (also of outer scopes)."""
-        if column.table and _recursive_reference(column):
-            return {}  # a recursive CTE reading itself adds no sources beyond its anchor's
+        recursive = _recursive_reference(column, scope) if column.table else None
+        if recursive is not None:
+            # A recursive CTE reading itself: its column as the whole CTE defines it. While that very column is
+            # being resolved the memo answers {} (the anchor and other branches supply its sources).
+            cte_scope = _cte_scope(scope, recursive)
+            return self._named(cte_scope, column.name) if cte_scope is not None else {}
         source = self._source(scope, column.table)
         if isinstance(source, Scope) and source.scope_type == ScopeType.UDTF:
             # UNNEST, LATERAL VIEW explode, FLATTEN: each output is computed from what the function reads.
@@ -725,13 +729,28 @@ def _merge(into: dict, found: dict) -> None:
             into[source] = (max(old[0], rank), old[1] or grouped, old[2] and unresolved)
 
 
-def _recursive_reference(column: exp.Column) -> bool:
+def _recursive_reference(column: exp.Column, scope: Scope) -> str | None:
+    """The name of the recursive CTE this column reads while being part of it (by its name or an alias)."""
+    # In a recursive branch sqlglot maps an alias of the CTE to a scope over the anchor, which has no name: the
+    # branch's own FROM/JOIN tables tell which table the alias stands for.
+    names_ = {column.table} | {t.name for t in scope.tables if t.alias_or_name == column.table}
     cte = column.find_ancestor(exp.CTE)
     while cte is not None:
-        if cte.alias_or_name == column.table:
-            return True
+        if cte.alias_or_name in names_:
+            return cte.alias_or_name
         cte = cte.find_ancestor(exp.CTE)
-    return False
+    return None
+
+
+def _cte_scope(scope: Scope, name: str) -> Scope | None:
+    """The scope of the CTE called ``name``, as an enclosing scope sees it."""
+    current = scope.parent
+    while current is not None:
+        found = current.sources.get(name)
+        if isinstance(found, Scope) and isinstance(found.expression.parent, exp.CTE):
+            return found
+        current = current.parent
+    return None
 
 
 def _unwrap(query: exp.Expression) -> exp.Expression:

@@ -7,6 +7,7 @@ statement. Dynamic SQL (EXECUTE of a string) is not followed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlglot.dialects.dialect import Dialect
@@ -38,8 +39,18 @@ class Body:
 
 
 def routine(tokens: list[Token], sql: str, dialect: str, line: int) -> Body | None:
-    """If these tokens define a routine (CREATE [OR REPLACE|ALTER] FUNCTION|PROCEDURE ...), its body's DML."""
+    """If these tokens define a routine (CREATE [OR REPLACE|ALTER] FUNCTION|PROCEDURE ...) or are a PostgreSQL
+    anonymous block (DO $$ ... $$), its body's DML."""
     words = [t.text.upper() for t in tokens[:5]]
+    if words[:1] == ["DO"]:
+        # sqlglot reads DO as a command: the rest, dollar quotes included, arrives as one raw string.
+        rest = sql[tokens[1].start:tokens[-1].end + 1] if len(tokens) > 1 else ""
+        quoted = re.match(r"\s*(?:LANGUAGE\s+\w+\s+)?(\$\w*\$)(.*?)\1", rest, re.DOTALL | re.IGNORECASE)
+        if quoted is None:
+            return None
+        start = tokens[1].start + quoted.start(2)
+        first_line = line + sql.count("\n", tokens[0].start, start)
+        return Body("DO block", "plpgsql", tuple(dml_statements(quoted.group(2), dialect, first_line)))
     if not words or words[0] not in ("CREATE", "ALTER"):
         return None
     kind_at = next((i for i, w in enumerate(words[1:4], 1) if w in ROUTINES), None)
