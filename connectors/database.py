@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect
@@ -17,6 +18,7 @@ from sqlalchemy.engine.reflection import ObjectKind
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.types import NullType
 
+from connectors.sampling import sample_table
 from lineage import names
 
 # sqlglot's dialect name for each SQLAlchemy dialect name.
@@ -46,6 +48,8 @@ class Column:
     type: str
     comment: str | None = None
     table_comment: str | None = None
+    catalog_name: str = ""  # as the catalog spells it, for querying (identities may fold its case)
+    profile: object | None = None  # statistics of a value sample (never values), when the source was sampled
 
 
 @dataclass
@@ -57,6 +61,8 @@ class Table:
     columns: list[Column] = field(default_factory=list)
     comment: str | None = None
     definition: str | None = None  # view body, for lineage
+    catalog_schema: str | None = None  # as the catalog spells them, for querying
+    catalog_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,10 +181,13 @@ def connect(url: str, password_env: str | None = None, timeout_s: int = STATEMEN
 
 
 def inventory(url: str, system: str | None = None, schemas: list[str] | None = None,
-              password_env: str | None = None) -> Inventory:
+              password_env: str | None = None, sample: int = 0,
+              summarize: Callable[[Iterable[object]], object] | None = None) -> Inventory:
     """Tables, views and columns of every (or the named) schema, read in bulk per schema.
 
-    A schema or view that cannot be read becomes an error in the inventory; the rest is still read. An
+    With ``sample`` > 0 and a ``summarize`` function, up to ``sample`` rows of each table are read and each
+    column gets ``summarize``'s statistics as its ``profile``; the values themselves are not kept.
+    A schema, view or table that cannot be read becomes an error in the inventory; the rest is still read. An
     unreachable database raises ConnectError, whose message carries no password.
     """
     system = system or default_system(url)
@@ -195,11 +204,25 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
                 except SQLAlchemyError as err:
                     inv.errors.append(SourceError(system, f"schema {schema}", _reason(err)))
                     conn.rollback()
+            if sample > 0 and summarize is not None:
+                inv.tables = [_sampled(conn, inv, t, sample, summarize) for t in inv.tables]
     except SQLAlchemyError as err:
         raise ConnectError(f"cannot read {inv.url}: {_reason(err)}") from err
     finally:
         engine.dispose()
     return inv
+
+
+def _sampled(conn, inv: Inventory, table: Table, limit: int, summarize) -> Table:
+    """The table with a value profile on each column; a table that cannot be sampled is an error, not a stop."""
+    columns = [(c.catalog_name, c.type) for c in table.columns]
+    try:
+        profiles = sample_table(conn, table.catalog_schema, table.catalog_name, columns, limit, summarize)
+    except SQLAlchemyError as err:
+        inv.errors.append(SourceError(inv.system, f"sample of {table.schema}.{table.name}", _reason(err)))
+        conn.rollback()
+        return table
+    return replace(table, columns=[replace(c, profile=profiles.get(c.catalog_name)) for c in table.columns])
 
 
 def _read_schema(insp, inv: Inventory, schema: str) -> list[Table]:
@@ -221,12 +244,13 @@ def _read_schema(insp, inv: Inventory, schema: str) -> list[Table]:
         kind = "materialized_view" if table_name in materialized else "view" if table_name in views else "table"
         comment = (comments.get((reflect_schema, table_name)) or {}).get("text")
         table = Table(id=names.table_id(inv.system, schema_name, name), schema=schema_name, name=name, kind=kind,
-                      comment=comment)
+                      comment=comment, catalog_schema=reflect_schema, catalog_name=table_name)
         for col in cols:
             col_name = names.catalog_name(col["name"], inv.dialect)
             table.columns.append(Column(
                 id=names.column_id(inv.system, schema_name, name, col_name), schema=schema_name, table=name,
-                name=col_name, type=_type_name(col["type"]), comment=col.get("comment"), table_comment=comment))
+                name=col_name, type=_type_name(col["type"]), comment=col.get("comment"), table_comment=comment,
+                catalog_name=col["name"]))
         if kind != "table":
             try:
                 table.definition = insp.get_view_definition(table_name, schema=reflect_schema)

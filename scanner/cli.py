@@ -19,6 +19,7 @@ from reports import overview
 from reports.export import build_document, write_json, write_tables
 from scanner.config import ConfigError, Config, load_config
 from scanner.detect import THRESHOLD, classify_column
+from scanner.detect.values import profile
 from scanner.pipeline import ScanResult, run_scan
 from scanner.store import Store
 
@@ -82,26 +83,29 @@ def scan(config: Path, out: Path) -> None:
 @click.argument("url")
 @click.option("--name", "system", help="System name used in column identities (default: the database name).")
 @click.option("--schema", "schemas", multiple=True, help="Only this schema (repeatable; default: all non-system schemas).")
+@click.option("--sample", type=click.IntRange(0, 100_000), default=0, show_default=True,
+              help="Rows per table to read for value statistics (match ratios; no value is kept or shown).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
-def classify(url: str, system: str | None, schemas: tuple[str, ...], fmt: str) -> None:
+def classify(url: str, system: str | None, schemas: tuple[str, ...], sample: int, fmt: str) -> None:
     """List every column of a database with its origin tags and their evidence.
 
     URL is a SQLAlchemy URL; put a password in an environment variable and write ${VAR} in the URL.
-    Tags below a confidence of 0.5 are not reported.
+    Tags below a confidence of 0.5 are not reported. With --sample, up to N rows per table are read inside the
+    database's read-only session and reduced to statistics: which value sets matched, and how often.
 
     \b
     Example:
-      originscan classify sqlite:///gba.db --name gba
+      originscan classify sqlite:///gba.db --name gba --sample 300
       originscan classify 'postgresql+psycopg://scanner:${PGPASSWORD}@db/brp' --schema public
     """
     try:
-        inv = inventory(url, system, list(schemas) or None)
+        inv = inventory(url, system, list(schemas) or None, sample=sample, summarize=profile)
     except ConnectError as err:
         _print_json({"columns": [], "errors": [{"source": system or "", "file": None, "line": 0, "message": str(err)}]})
         sys.exit(1)
     columns = []
     for column in inv.columns():
-        tags = classify_column(column.name, column.comment)
+        tags = classify_column(column.name, column.comment, column.profile)
         columns.append({"column": column.id, "type": column.type, "tags": [t.to_json() for t in tags]})
     errors = [{"source": e.source, "file": e.object, "line": 0, "message": e.message} for e in inv.errors]
     if fmt == "json":

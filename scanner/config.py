@@ -25,6 +25,7 @@ class Source:
     name: str
     url: str
     schemas: tuple[str, ...] = ()
+    sample: int = 0  # rows per table read for value statistics; 0 reads no values at all
 
     @property
     def password_env(self) -> str:
@@ -89,7 +90,11 @@ def _source(raw, index: int, path: Path, folder: Path) -> Source:
     schemas = raw.get("schemas", [])
     if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
         raise ConfigError(f"{path}: {where}: schemas must be a list of names")
-    return Source(name=name.lower(), url=_file_url(_text(raw, "url", where, path), folder), schemas=tuple(schemas))
+    sample = raw.get("sample", 0)
+    if not isinstance(sample, int) or isinstance(sample, bool) or not 0 <= sample <= 100_000:
+        raise ConfigError(f"{path}: {where}: sample must be a number of rows from 0 to 100000")
+    return Source(name=name.lower(), url=_file_url(_text(raw, "url", where, path), folder), schemas=tuple(schemas),
+                  sample=sample)
 
 
 def _code(raw, index: int, path: Path, folder: Path) -> Code:

@@ -24,6 +24,7 @@ from lineage.graph import build_graph, table_columns
 from lineage.propagate import Reach, propagate
 from scanner.config import Code, Config, Source
 from scanner.detect import Tag, classify_column
+from scanner.detect.values import profile
 from scanner.findings import Finding, find
 
 Progress = Callable[[str], None]
@@ -115,7 +116,7 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
     say("origin tags")
     for inv in result.inventories:
         for column in inv.columns():
-            tags = [t for t in classify_column(column.name, column.comment) if t.direct]
+            tags = [t for t in classify_column(column.name, column.comment, column.profile) if t.direct]
             if tags:
                 result.tags[column.id] = tags
 
@@ -146,7 +147,8 @@ def _inventories(sources: tuple[Source, ...]) -> list[Inventory | ConnectError]:
 
     def one(source: Source) -> Inventory | ConnectError:
         try:
-            return inventory(source.url, source.name, list(source.schemas) or None, source.password_env)
+            return inventory(source.url, source.name, list(source.schemas) or None, source.password_env,
+                             sample=source.sample, summarize=profile)
         except ConnectError as err:
             return err
 

@@ -17,7 +17,8 @@ from pathlib import Path
 NOT_EXECUTED = "-- originscan-demo: not executed"
 DATABASE = "uitvoeringsdienst.db"
 
-# BRP Tabel 34 country codes with a weight (share of persons born there) and places of birth.
+# BRP Tabel 34 country codes (only rows confirmed from public sources; see research/origin-data-nl.md §5) with a
+# weight (share of persons born there) and places of birth.
 COUNTRIES = {
     "6030": ("Nederland", 75, ["0363", "0518", "0599", "0344", "0772", "0855"]),
     "5022": ("Marokko", 5, ["Casablanca", "Nador", "Tanger"]),
@@ -27,17 +28,17 @@ COUNTRIES = {
     "9089": ("Bondsrepubliek Duitsland", 2, ["Berlijn", "Keulen"]),
     "5010": ("België", 2, ["Antwerpen", "Gent"]),
     "6039": ("Groot-Brittannië", 1, ["Londen"]),
-    "7028": ("Polen", 2, ["Warschau", "Krakau"]),
-    "5049": ("Syrië", 2, ["Aleppo", "Damascus"]),
+    "5095": ("Aruba", 2, ["Oranjestad"]),
+    "6014": ("Verenigde Staten van Amerika", 2, ["New York", "Chicago"]),
 }
 # BRP Tabel 32 nationality codes; the first nationality follows the country of birth most of the time.
 NATIONALITIES = {
     "0001": "Nederlandse", "0131": "Marokkaanse", "0339": "Turkse", "0263": "Surinaamse",
     "0055": "Burger van de Bondsrepubliek Duitsland", "0052": "Belgische", "0060": "Brits burger",
-    "0088": "Poolse", "0134": "Syrische", "0499": "Staatloos",
+    "0223": "Amerikaans burger", "0499": "Staatloos",
 }
 BY_COUNTRY = {"6030": "0001", "5022": "0131", "6043": "0339", "5007": "0263", "5107": "0001", "9089": "0055",
-              "5010": "0052", "6039": "0060", "7028": "0088", "5049": "0134"}
+              "5010": "0052", "6039": "0060", "5095": "0001", "6014": "0223"}
 SURNAMES = ["Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
             "Bos", "Vos", "Peters", "Hendriks", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits"]
 FIRST_NAMES = ["Anna", "Daan", "Emma", "Sem", "Julia", "Lucas", "Mila", "Noah", "Sara", "Finn", "Yara", "Levi"]

@@ -11,10 +11,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from scanner.detect import values
+
 # Confidence of one piece of evidence; pieces combine as independent signals: 1 - prod(1 - c).
 NAME_CONFIDENCE = 0.9
 TOKEN_CONFIDENCE = 0.8
 COMMENT_CONFIDENCE = 0.75
+# A value set's weight, times the share of sampled values in it: alone for sets that name a category
+# (nationality adjectives, CBS origin classes, ethnicity terms), as support for country-like sets.
+VALUE_CONFIDENCE = 0.8
+COUNTRY_VALUE_CONFIDENCE = 0.6
 # Tags below this are not reported (documented in the README).
 THRESHOLD = 0.5
 
@@ -111,8 +117,8 @@ def match_text(text: str) -> list[tuple[Category, str, str]]:
     return found
 
 
-def classify_column(name: str, comment: str | None = None) -> list[Tag]:
-    """Origin tags of one column from its name and comment, strongest first."""
+def classify_column(name: str, comment: str | None = None, profile: values.Profile | None = None) -> list[Tag]:
+    """Origin tags of one column from its name, comment and sampled-value profile, strongest first."""
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
     for cat, how, matched in match_text(name):
         confidence = NAME_CONFIDENCE if how == "name" else TOKEN_CONFIDENCE
@@ -120,6 +126,8 @@ def classify_column(name: str, comment: str | None = None) -> list[Tag]:
     if comment:
         for cat, _, matched in match_text(comment):
             evidence.setdefault(cat.id, []).append((COMMENT_CONFIDENCE, Evidence("comment", matched)))
+    if profile is not None:
+        _value_evidence(evidence, profile)
     tags = []
     for cat_id, pieces in evidence.items():
         doubt = 1.0
@@ -129,6 +137,18 @@ def classify_column(name: str, comment: str | None = None) -> list[Tag]:
         if confidence >= THRESHOLD:
             tags.append(Tag(cat_id, confidence, tuple(e for _, e in pieces)))
     return sorted(tags, key=lambda t: -t.confidence)
+
+
+def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile) -> None:
+    """Add what the sample shows: a category of its own, or support for a country-valued tag already found."""
+    for set_name, ratio in values.evidence(profile):
+        piece = Evidence("values", values.SET_LABELS[set_name], ratio, profile.sampled)
+        if set_name in values.SET_CATEGORY:
+            evidence.setdefault(values.SET_CATEGORY[set_name], []).append((VALUE_CONFIDENCE * ratio, piece))
+        else:
+            for cat_id in [c for c in evidence if c in values.COUNTRY_VALUED]:
+                if not any(e.rule == "values" and e.detail == piece.detail for _, e in evidence[cat_id]):
+                    evidence[cat_id].append((COUNTRY_VALUE_CONFIDENCE * ratio, piece))
 
 
 def declares(text: str, category_id: str) -> bool:
