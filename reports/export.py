@@ -18,15 +18,16 @@ def build_document(result: ScanResult, reviews: dict[str, dict] | None = None, c
     """The ``findings.json`` document: scan, algorithms, findings (with review state), columns, errors."""
     reviews = reviews or {}
     findings = [{
-        "id": f.id, "algorithm": f.algorithm, "column": f.column, "category": f.category, "use": f.use,
-        "path": [s.to_json() for s in f.path], "undeclared": f.undeclared,
+        "id": f.id, "algorithm": f.algorithm, "column": f.column, "category": f.category, "direct": f.direct,
+        "use": f.use, "path": [s.to_json() for s in f.path], "undeclared": f.undeclared,
         "review": reviews.get(f.id, {"status": "unreviewed"}),
     } for f in result.findings]
     algorithms = [{
         "id": a.identity, "name": a.name, "organization": a.organization,
         "publication_category": a.publication_category, "status": a.status, "lawful_basis": a.lawful_basis,
         "source_data": a.source_data, "inputs": list(a.inputs), "columns_read": len(result.inputs.get(a.id, [])),
-        "findings": sum(1 for f in result.findings if f.algorithm == a.identity),
+        "findings": sum(1 for f in result.findings if f.algorithm == a.identity and f.direct),
+        "indirect_findings": sum(1 for f in result.findings if f.algorithm == a.identity and not f.direct),
     } for a in result.algorithms]
     errors = [e.to_json() for e in result.errors]
     return {
@@ -62,14 +63,17 @@ def _columns(result: ScanResult) -> list[dict]:
     return out
 
 
-def _summary(result: ScanResult, findings: list[dict]) -> dict:
+def _summary(result: ScanResult, all_findings: list[dict]) -> dict:
+    """Figures for people. Direct origin data and proxies are counted apart, never together."""
+    findings = [f for f in all_findings if f["direct"]]
     using = {f["algorithm"] for f in findings}
     return {
         "sources": len(result.sources),
         "sources_failed": sum(1 for s in result.sources if s.get("status") != "ok"),
         "tables": sum(len(i.tables) for i in result.inventories),
         "columns": sum(len(i.columns()) for i in result.inventories),
-        "origin_columns": len(result.tags),
+        "origin_columns": sum(1 for tags in result.tags.values() if tags[0].direct),
+        "proxy_columns": sum(1 for tags in result.tags.values() if not tags[0].direct),
         "statements": len(result.lineage.statements),
         "edges": len(result.lineage.edges),
         "algorithms": len(result.algorithms),
@@ -77,6 +81,8 @@ def _summary(result: ScanResult, findings: list[dict]) -> dict:
         "findings": len(findings),
         "findings_by_use": {use: sum(1 for f in findings if f["use"] == use) for use in reversed(USES)},
         "undeclared": sum(1 for f in findings if f["undeclared"]),
+        "indirect_findings": len(all_findings) - len(findings),
+        "algorithms_using_proxies": len({f["algorithm"] for f in all_findings if not f["direct"]}),
         "errors": len(result.errors),
     }
 
@@ -90,11 +96,11 @@ def tables(document: dict) -> dict[str, pd.DataFrame]:
     """The document as flat tables: findings, origin columns (tagged, with evidence), errors."""
     findings = pd.DataFrame([{
         "finding": f["id"], "algorithm": f["algorithm"], "column": f["column"], "category": f["category"],
-        "use": f["use"], "undeclared": f["undeclared"], "review": f["review"]["status"],
+        "direct": f["direct"], "use": f["use"], "undeclared": f["undeclared"], "review": f["review"]["status"],
         "path": " -> ".join([f["path"][0]["from"]] + [s["to"] for s in f["path"]]) if f["path"] else f["column"],
         "where": "; ".join(f"{s['file']}:{s['line']}" for s in f["path"]),
-    } for f in document["findings"]], columns=["finding", "algorithm", "column", "category", "use", "undeclared",
-                                               "review", "path", "where"])
+    } for f in document["findings"]], columns=["finding", "algorithm", "column", "category", "direct", "use",
+                                               "undeclared", "review", "path", "where"])
     columns = pd.DataFrame([{
         "column": c["column"], "type": c["type"], "category": t["category"], "confidence": t["confidence"],
         "relation": t.get("relation", "holds"), "origin": t.get("origin", c["column"]),

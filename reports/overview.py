@@ -34,18 +34,24 @@ def environment() -> Environment:
 def render(document: dict) -> str:
     """The HTML page for a ``findings.json`` document."""
     by_algorithm = defaultdict(list)
+    proxies_by_algorithm = defaultdict(list)
     for finding in document["findings"]:
-        by_algorithm[finding["algorithm"]].append(finding)
+        (by_algorithm if finding["direct"] else proxies_by_algorithm)[finding["algorithm"]].append(finding)
     held = defaultdict(list)
+    proxies = []
     carried = []
     for column in document["columns"]:
         own = [t for t in column["tags"] if "via" not in t]
-        if own:
-            held[column["column"].split(".", 1)[0]].append((column, own))
-        elif column["tags"]:
+        direct = [t for t in own if not t["category"].startswith("proxy:")]
+        if direct:
+            held[column["column"].split(".", 1)[0]].append((column, direct))
+        if len(own) > len(direct):
+            proxies.append((column, [t for t in own if t["category"].startswith("proxy:")]))
+        if not own and column["tags"]:
             carried.append(column)
     return environment().get_template("report.html.j2").render(
-        doc=document, by_algorithm=by_algorithm, held=dict(held), carried=carried, uses=list(USE_LABELS))
+        doc=document, by_algorithm=by_algorithm, proxies_by_algorithm=proxies_by_algorithm, held=dict(held),
+        proxies=proxies, carried=carried)
 
 
 def write(document: dict, path: Path) -> Path:

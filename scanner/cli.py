@@ -211,8 +211,8 @@ def _print_summary(document: dict, out: Path) -> None:
                   f"{s['findings']} findings ({s['findings_by_use']['selection']} as selection criterion, "
                   f"{s['findings_by_use']['derived_feature']} derived feature, {s['findings_by_use']['feature']} feature, "
                   f"{s['findings_by_use']['aggregate']} aggregate); {s['undeclared']} not declared in the register.")
-    console.print(f"{s['origin_columns']} of {s['columns']} columns hold origin data; {s['statements']} SQL statements read; "
-                  f"{s['errors']} errors.")
+    console.print(f"{s['origin_columns']} of {s['columns']} columns hold origin data ({s['proxy_columns']} more hold "
+                  f"proxies for it, counted apart); {s['statements']} SQL statements read; {s['errors']} errors.")
     for error in document["errors"][:10]:
         where = f"{error['file']}:{error['line']}" if error["line"] else (error["file"] or "")
         err_console.print(f"  error [{error['source']}] {where}: {error['message']}", markup=False)

@@ -24,6 +24,11 @@ class Finding:
     undeclared: bool
 
     @property
+    def direct(self) -> bool:
+        """Origin data itself, as opposed to a proxy for it (reported apart, never counted with it)."""
+        return not self.category.startswith("proxy:")
+
+    @property
     def id(self) -> str:
         return finding_id(self.algorithm, self.column, self.use)
 
@@ -41,8 +46,8 @@ def find(
 ) -> list[Finding]:
     """One finding per (algorithm, origin column, use), with the shortest path among its inputs.
 
-    ``inputs`` maps an algorithm id to the column identities it reads; ``tags`` holds the origin columns' direct
-    tags, strongest first; ``reached`` is propagation's answer for every reached column.
+    ``inputs`` maps an algorithm id to the column identities it reads; ``tags`` holds the tagged columns' tags,
+    direct before proxy, strongest first; ``reached`` is propagation's answer for every reached column.
     """
     findings: list[Finding] = []
     for algorithm in algorithms:

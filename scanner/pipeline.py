@@ -116,7 +116,7 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
     say("origin tags")
     for inv in result.inventories:
         for column in inv.columns():
-            tags = [t for t in classify_column(column.name, column.comment, column.profile) if t.direct]
+            tags = classify_column(column.name, column.comment, column.profile)
             if tags:
                 result.tags[column.id] = tags
 

@@ -19,9 +19,13 @@ def test_name_rules(name: str) -> None:
 
 
 def test_every_category_is_covered_by_the_fixture() -> None:
+    from scanner.detect import categories
+
     covered = {c for cats in NAMES.values() for c in cats}
-    assert covered == {"nationality", "dual_nationality", "birth_country", "birthplace", "parents_birth_country",
-                       "migration_background", "ethnicity"}
+    assert covered == {c.id for c in categories()}
+    assert {c for c in covered if not c.startswith("proxy:")} == {
+        "nationality", "dual_nationality", "birth_country", "birthplace", "parents_birth_country",
+        "migration_background", "ethnicity"}
 
 
 def test_comment_tags_a_neutral_name_and_evidence_says_why() -> None:

@@ -64,3 +64,19 @@ dialect = "sqlite"
     result = run_scan(load_config(config))
     assert result.failed
     assert {(e.source, e.file) for e in result.errors} == {("weg", None), ("weg", "nowhere")}
+
+
+def test_proxy_uses_are_findings_counted_apart(estate: Path) -> None:
+    from reports.export import build_document
+
+    register = estate.parent / "algorithms.toml"
+    register.write_text(register.read_text() + '\n[[algorithm]]\nid = "wijkaanpak"\nname = "Wijkaanpak"\n'
+                        'source_data = "Adres"\ninputs = ["t.main.persoon.postcode"]\n')
+    result = run_scan(load_config(estate))
+    proxy = [f for f in result.findings if not f.direct]
+    assert [(f.algorithm, f.column, f.category, f.use) for f in proxy] == [
+        ("algorithm:wijkaanpak", "t.main.persoon.postcode", "proxy:neighbourhood", "feature")]
+    summary = build_document(result)["summary"]
+    assert summary["findings"] == 3 and summary["indirect_findings"] == 1
+    assert summary["algorithms_using_origin_data"] == 3 and summary["algorithms_using_proxies"] == 1
+    assert summary["origin_columns"] == 5 and summary["proxy_columns"] == 1

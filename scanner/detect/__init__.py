@@ -118,7 +118,8 @@ def match_text(text: str) -> list[tuple[Category, str, str]]:
 
 
 def classify_column(name: str, comment: str | None = None, profile: values.Profile | None = None) -> list[Tag]:
-    """Origin tags of one column from its name, comment and sampled-value profile, strongest first."""
+    """Origin tags of one column from its name, comment and sampled-value profile: direct tags first, strongest
+    first within each kind."""
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
     for cat, how, matched in match_text(name):
         confidence = NAME_CONFIDENCE if how == "name" else TOKEN_CONFIDENCE
@@ -136,7 +137,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         confidence = round(1 - doubt, 3)
         if confidence >= THRESHOLD:
             tags.append(Tag(cat_id, confidence, tuple(e for _, e in pieces)))
-    return sorted(tags, key=lambda t: -t.confidence)
+    return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
 
 
 def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile) -> None:
