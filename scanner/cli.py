@@ -18,7 +18,7 @@ from lineage.graph import build_graph, to_dot, to_graphml
 from reports import overview
 from reports.export import build_document, write_json, write_tables
 from scanner.config import ConfigError, Config, load_config
-from scanner.detect import THRESHOLD, classify_column
+from scanner.detect import THRESHOLD, classify_column, table_context
 from scanner.detect.values import profile
 from scanner.pipeline import ScanResult, run_scan
 from scanner.store import Store
@@ -104,9 +104,11 @@ def classify(url: str, system: str | None, schemas: tuple[str, ...], sample: int
         _print_json({"columns": [], "errors": [{"source": system or "", "file": None, "line": 0, "message": str(err)}]})
         sys.exit(1)
     columns = []
-    for column in inv.columns():
-        tags = classify_column(column.name, column.comment, column.profile)
-        columns.append({"column": column.id, "type": column.type, "tags": [t.to_json() for t in tags]})
+    for table in inv.tables:
+        context = table_context(table.name, [c.name for c in table.columns])
+        for column in table.columns:
+            tags = classify_column(column.name, column.comment, column.profile, context)
+            columns.append({"column": column.id, "type": column.type, "tags": [t.to_json() for t in tags]})
     errors = [{"source": e.source, "file": e.object, "line": 0, "message": e.message} for e in inv.errors]
     if fmt == "json":
         _print_json({"columns": columns, "errors": errors})

@@ -23,7 +23,7 @@ from lineage.extract import Result, StatementInfo, extract, make_schema
 from lineage.graph import build_graph, table_columns
 from lineage.propagate import Reach, propagate
 from scanner.config import Code, Config, Source
-from scanner.detect import Tag, classify_column
+from scanner.detect import Tag, classify_column, table_context
 from scanner.detect.values import profile
 from scanner.findings import Finding, find
 
@@ -115,10 +115,12 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
 
     say("origin tags")
     for inv in result.inventories:
-        for column in inv.columns():
-            tags = classify_column(column.name, column.comment, column.profile)
-            if tags:
-                result.tags[column.id] = tags
+        for table in inv.tables:
+            context = table_context(table.name, [c.name for c in table.columns])
+            for column in table.columns:
+                tags = classify_column(column.name, column.comment, column.profile, context)
+                if tags:
+                    result.tags[column.id] = tags
 
     # Algorithms' own query files are parsed after the ETL so their names resolve against everything it created.
     pending = [(a, i) for a in result.algorithms for i in a.inputs if _is_code(i)]

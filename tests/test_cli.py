@@ -55,7 +55,9 @@ def test_classify_prints_every_column_with_tags_and_evidence(tmp_path: Path) -> 
     assert list(columns) == [f"gbav.main.lo3_pl_persoon.{c}" for c in
                              ("a_nummer", "geboorte_land_code", "geboorte_plaats", "geboortedatum")]
     assert columns["gbav.main.lo3_pl_persoon.geboorte_land_code"]["tags"] == [
-        {"category": "birth_country", "confidence": 0.9, "evidence": [{"rule": "name", "detail": "geboorteland"}]}]
+        {"category": "birth_country", "confidence": 0.93, "evidence": [
+            {"rule": "name", "detail": "geboorteland"},
+            {"rule": "context", "detail": "person table (anummer, geboortedatum)"}]}]
     assert columns["gbav.main.lo3_pl_persoon.geboorte_plaats"]["tags"][0]["category"] == "birthplace"
     assert columns["gbav.main.lo3_pl_persoon.geboortedatum"]["tags"] == []
     assert columns["gbav.main.lo3_pl_persoon.a_nummer"]["type"] == "TEXT"
@@ -69,7 +71,8 @@ def test_classify_reads_postgres_comments(pg_database: str) -> None:
     document = json.loads(result.output)
     tags = {c["column"]: c["tags"] for c in document["columns"]}
     assert tags["crm.public.klant.code_1"][0]["category"] == "birth_country"
-    assert tags["crm.public.klant.code_1"][0]["evidence"] == [{"rule": "comment", "detail": "geboorteland"}]
+    assert tags["crm.public.klant.code_1"][0]["evidence"] == [{"rule": "comment", "detail": "geboorteland"},
+                                                              {"rule": "context", "detail": "person table (klant)"}]
 
 
 def test_classify_unreachable_database_is_a_json_error_and_exit_1(tmp_path: Path) -> None:

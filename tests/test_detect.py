@@ -53,3 +53,20 @@ def test_register_text_declares_a_category() -> None:
     assert declares("Aanvraaggegevens, inkomen en nationaliteit uit de BRP", "nationality")
     assert not declares("Aanvraaggegevens en inkomen", "nationality")
     assert not declares("", "birth_country")
+
+
+def test_table_context_raises_lowers_or_drops_a_tag() -> None:
+    from scanner.detect import table_context
+
+    drivers = table_context("drivers", ["driverId", "forename", "surname", "dob", "nationality"])
+    constructors = table_context("constructors", ["constructorId", "name", "nationality"])
+    codes = table_context("lo3_nationaliteit", ["nationaliteit_code", "omschrijving"])
+    assert (drivers.kind, constructors.kind, codes.kind) == ("person", "non_person", "code")
+    assert table_context("lo3_pl_persoon", ["a_nummer", "geboorte_land_code"]).kind == "person"
+    assert table_context("aanvraag", ["aanvraag_id", "bedrag"]).kind == ""
+    plain = classify_column("nationality")[0].confidence
+    assert classify_column("nationality", context=drivers)[0].confidence > plain
+    assert classify_column("nationality", context=constructors) == []  # a company's nationality is no person's
+    in_code_table = classify_column("nationaliteit_code", context=codes)[0]
+    assert THRESHOLD <= in_code_table.confidence < plain
+    assert in_code_table.evidence[-1].to_json() == {"rule": "context", "detail": "code table lo3_nationaliteit"}

@@ -67,7 +67,7 @@ def _classify_sampled(url: str, marks: list[str]) -> None:
     tag = columns["omschrijving_2"]["tags"][0]
     assert tag["category"] == "nationality"
     assert tag["evidence"] == [{"rule": "values", "detail": "nationality adjectives (nl/en)", "ratio": 1.0,
-                                "sampled": 25}]
+                                "sampled": 25}, {"rule": "context", "detail": "person table (persoon)"}]
 
 
 def test_classify_samples_sqlite_without_showing_values(tmp_path: Path) -> None:

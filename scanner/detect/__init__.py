@@ -23,6 +23,42 @@ VALUE_CONFIDENCE = 0.8
 COUNTRY_VALUE_CONFIDENCE = 0.6
 # Tags below this are not reported (documented in the README).
 THRESHOLD = 0.5
+# Table context: a person table adds a signal of this weight to a tag; a table about things or organisations
+# multiplies a tag's confidence by NON_PERSON_FACTOR (enough to drop a name-only tag below the threshold); a
+# code table by CODE_TABLE_FACTOR (still reported, for a steward to dismiss or keep).
+PERSON_CONTEXT_CONFIDENCE = 0.3
+NON_PERSON_FACTOR = 0.5
+CODE_TABLE_FACTOR = 0.65
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the table a column sits in describes: 'person', 'non_person', 'code' or '' (unknown), and why."""
+
+    kind: str = ""
+    detail: str = ""
+
+
+def table_context(table: str, columns: list[str]) -> Context:
+    """Judge a table from its name and its columns' names."""
+    vocab = _context_vocabulary()
+    lowered = table.lower()
+    words = set(tokens(table)) | {lowered}
+    # Person signals first: GBA-V's person list is lo3_pl_persoon, though lo3_ also starts its code tables.
+    persons = sorted({squash(c) for c in columns} & set(vocab["person_columns"]))
+    if words & set(vocab["person_tables"]) or persons:
+        return Context("person", f"person table ({', '.join(persons[:3]) or table})")
+    if words & set(vocab["non_person_tables"]):
+        return Context("non_person", f"table {table} describes things or organisations")
+    if any(lowered.startswith(p) for p in vocab["code_table_prefixes"]):
+        return Context("code", f"code table {table}")
+    return Context()
+
+
+@lru_cache(maxsize=1)
+def _context_vocabulary() -> dict:
+    text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)["context"]
 
 
 @dataclass(frozen=True)
@@ -117,9 +153,10 @@ def match_text(text: str) -> list[tuple[Category, str, str]]:
     return found
 
 
-def classify_column(name: str, comment: str | None = None, profile: values.Profile | None = None) -> list[Tag]:
-    """Origin tags of one column from its name, comment and sampled-value profile: direct tags first, strongest
-    first within each kind."""
+def classify_column(name: str, comment: str | None = None, profile: values.Profile | None = None,
+                    context: Context | None = None) -> list[Tag]:
+    """Origin tags of one column from its name, comment, sampled-value profile and table context: direct tags
+    first, strongest first within each kind."""
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
     for cat, how, matched in match_text(name):
         confidence = NAME_CONFIDENCE if how == "name" else TOKEN_CONFIDENCE
@@ -134,10 +171,21 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         doubt = 1.0
         for confidence, _ in pieces:
             doubt *= 1 - confidence
-        confidence = round(1 - doubt, 3)
+        confidence = 1 - doubt
+        found = tuple(e for _, e in pieces)
+        if context is not None and context.kind:
+            confidence, found = _in_context(confidence, found, context)
+        confidence = round(confidence, 3)
         if confidence >= THRESHOLD:
-            tags.append(Tag(cat_id, confidence, tuple(e for _, e in pieces)))
+            tags.append(Tag(cat_id, confidence, found))
     return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
+
+
+def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context) -> tuple[float, tuple[Evidence, ...]]:
+    if context.kind == "person":
+        return 1 - (1 - confidence) * (1 - PERSON_CONTEXT_CONFIDENCE), found + (Evidence("context", context.detail),)
+    factor = NON_PERSON_FACTOR if context.kind == "non_person" else CODE_TABLE_FACTOR
+    return confidence * factor, found + (Evidence("context", context.detail),)
 
 
 def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile) -> None:
