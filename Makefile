@@ -19,4 +19,4 @@ demo: install
 
 bench:
 	$(PYTHON) -m pip install -q -e '.[test,bench]'
-	$(PYTHON) -m benchmarks
+	bash tests/with_postgres.sh $(PYTHON) -m benchmarks

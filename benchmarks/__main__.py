@@ -1,6 +1,9 @@
 """``python -m benchmarks`` (``make bench``): every benchmark, printed side by side with the peers."""
 
 from benchmarks import lineage
+from benchmarks.detection import accuracy
 
 if __name__ == "__main__":
-    lineage.main()
+    lineage.main([])
+    print()
+    accuracy.main([])

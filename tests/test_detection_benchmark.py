@@ -1,0 +1,19 @@
+"""The detection benchmark's scoring, on a small corpus built into a real SQLite file (no timing asserted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.detection.accuracy import build_sqlite, load, predictions, report, score
+from tests.conftest import FIXTURES
+
+
+def test_scoring_counts_hits_misses_and_confusions(tmp_path: Path) -> None:
+    tables = load(Path(FIXTURES) / "detect" / "mini_corpus.json")
+    result = score(tables, predictions(build_sqlite(tables, tmp_path / "c.db")))
+    per = {category: dict(counts) for category, counts in result["per"].items()}
+    assert per == {"birth_country": {"tp": 1}, "nationality": {"fn": 1}, "proxy:neighbourhood": {"tp": 1}}
+    assert dict(result["confusion"]) == {("nationality", "none"): 1}  # its evidence is a comment: SQLite has none
+    text = report("t", result)
+    assert "= direct (micro)                 1.000   0.500" in text
+    assert "nationality -> none: 1  (lo3_pl_persoon.veld7)" in text
