@@ -57,7 +57,7 @@ def _originscan_jobs(statements: list[str], schema: dict) -> int:
 
     from lineage.parallel import extract_files
 
-    files = [(";\n".join(statements[i:i + 50]) + ";", f"f{i}.sql", 1) for i in range(0, len(statements), 50)]
+    files = [(";\n".join(statements[i:i + 50]) + ";", f"f{i}.sql", 1, None) for i in range(0, len(statements), 50)]
     results = extract_files(files, "postgres", schema, "bench", None, jobs=os.cpu_count() or 1)
     return sum(len(r.edges) for r in results)
 

@@ -6,12 +6,12 @@ finds the text, decodes it, and says where it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from connectors.database import Inventory, SourceError
 
-SQL_SUFFIXES = {".sql"}
+SQL_SUFFIXES = {".sql", ".py"}
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,12 @@ class SqlText:
     file: str
     line: int = 1
     default_schema: str | None = None  # for names without a schema; a view's own schema for its body
+    stem: str | None = None  # names plain queries (SYSTEM.query.<stem>_<n>); default: the file's stem
 
 
 def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[SqlText], list[SourceError]]:
-    """Every ``.sql`` file under ``paths`` (files or folders), in name order; shown relative to ``base``."""
+    """SQL of every ``.sql`` file, and the SQL strings in every ``.py`` file, under ``paths`` (files or folders), in
+    name order; files are shown relative to ``base``."""
     texts: list[SqlText] = []
     errors: list[SourceError] = []
     for path in paths:
@@ -35,6 +37,13 @@ def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[Sql
         files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SQL_SUFFIXES and p.is_file()) \
             if path.is_dir() else [path]
         for file in files:
+            if file.suffix.lower() == ".py":
+                from connectors.python_etl import read_python  # python_etl builds on this module
+
+                found, _, problems = read_python(file, _shown(file, base), system)
+                texts += [replace(t, stem=f"{file.stem}_line{t.line}") for t in found]
+                errors += problems
+                continue
             try:
                 texts.append(SqlText(decode(file.read_bytes()), _shown(file, base)))
             except (OSError, UnicodeDecodeError) as err:

@@ -121,6 +121,8 @@ def extract(
     file: str | None = None,
     line: int = 1,
     budget: float | None = STATEMENT_BUDGET_S,
+    *,
+    stem: str | None = None,
 ) -> Result:
     """Column lineage of every statement in ``sql``.
 
@@ -128,14 +130,16 @@ def extract(
     this call extends with the tables and views the script creates, so later statements (and later files, when the
     caller passes the same MappingSchema) can expand ``*`` over them. ``line`` is the line of ``sql``'s first
     character in ``file`` (for SQL embedded in another file). A statement that takes longer than ``budget``
-    seconds becomes an error (enforced in the main thread, where scans and pool workers run).
+    seconds becomes an error (enforced in the main thread, where scans and pool workers run). A plain query is named
+    ``SYSTEM.query.<stem>_<n>``; ``stem`` defaults to the file's stem (SQL from a Python file passes its own, so
+    two strings in one file do not share names).
     """
     result = Result()
     dia = Dialect.get_or_raise(dialect)
     mapping = make_schema(schema, dialect)
     if default_schema is None and mapping.depth() == 2 and len(mapping.mapping) == 1:
         default_schema = next(iter(mapping.mapping))  # a schema of one schema: its tables need no qualifier
-    stem = PurePath(file).stem if file else "query"
+    stem = stem or (PurePath(file).stem if file else "query")
     with _young_collections():
         _extract_all(result, sql, dia, dialect, mapping, system, default_schema, file, line, budget, stem)
     return result

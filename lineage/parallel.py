@@ -16,7 +16,7 @@ _worker: dict = {}
 
 
 def extract_files(
-    files: Sequence[tuple[str, str, int]],
+    files: Sequence[tuple[str, str, int, str | None]],
     dialect: str,
     schema: dict | None = None,
     system: str = "sql",
@@ -24,11 +24,11 @@ def extract_files(
     jobs: int = 1,
     budget: float | None = STATEMENT_BUDGET_S,
 ) -> list[Result]:
-    """One Result per ``(text, file, first line)``, in the order given."""
+    """One Result per ``(text, file, first line, stem)``, in the order given."""
     if jobs <= 1 or len(files) <= 1:
         shared = make_schema(schema, dialect)
-        return [extract(text, dialect, shared, system, default_schema, file, line, budget)
-                for text, file, line in files]
+        return [extract(text, dialect, shared, system, default_schema, file, line, budget, stem=stem)
+                for text, file, line, stem in files]
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start,
                              initargs=(schema or {}, dialect, system, default_schema, budget)) as pool:
         return list(pool.map(_one, files, chunksize=max(1, len(files) // (jobs * 8))))
@@ -39,7 +39,7 @@ def _start(schema: dict, dialect: str, system: str, default_schema: str | None, 
                    default_schema=default_schema, budget=budget)
 
 
-def _one(item: tuple[str, str, int]) -> Result:
-    text, file, line = item
+def _one(item: tuple[str, str, int, str | None]) -> Result:
+    text, file, line, stem = item
     return extract(text, _worker["dialect"], _worker["schema"], _worker["system"], _worker["default_schema"],
-                   file, line, _worker["budget"])
+                   file, line, _worker["budget"], stem=stem)

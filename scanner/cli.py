@@ -161,8 +161,8 @@ def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: 
         raise click.ClickException(str(err)) from err
     texts, read_errors = read_sql_paths(list(paths), Path.cwd(), system)
     result = Result()
-    for found in extract_files([(t.text, t.file, t.line) for t in texts], dialect, schema, system, default_schema,
-                               jobs, budget):
+    for found in extract_files([(t.text, t.file, t.line, t.stem) for t in texts], dialect, schema, system,
+                               default_schema, jobs, budget):
         result.extend(found)
     document = result.to_json()
     document["errors"] = [{"file": e.object, "line": 0, "message": e.message} for e in read_errors] + document["errors"]

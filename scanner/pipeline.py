@@ -105,7 +105,7 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
         for text in paths_texts:
             statements = _extract_into(result, text, code.dialect, schema_for(code.system, code.dialect),
                                        code.system, code.default_schema)
-            by_file[(config.folder / text.file).resolve()] = statements
+            by_file.setdefault((config.folder / text.file).resolve(), []).extend(statements)
 
     say("algorithm register")
     for register in config.registers:
@@ -162,7 +162,7 @@ def _inventories(sources: tuple[Source, ...]) -> list[Inventory | ConnectError]:
 
 def _extract_into(result: ScanResult, text: SqlText, dialect: str, schema: MappingSchema, system: str,
                   default_schema: str | None) -> list[StatementInfo]:
-    found = extract(text.text, dialect, schema, system, default_schema, text.file, text.line)
+    found = extract(text.text, dialect, schema, system, default_schema, text.file, text.line, stem=text.stem)
     result.lineage.extend(found)
     result.errors += [ScanError(system, e.file, e.line, e.message) for e in found.errors]
     return found.statements
