@@ -26,16 +26,25 @@ class SqlText:
 
 
 def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[SqlText], list[SourceError]]:
-    """SQL of every ``.sql`` file, and the SQL strings in every ``.py`` file, under ``paths`` (files or folders), in
-    name order; files are shown relative to ``base``."""
+    """SQL of every ``.sql`` file, the SQL strings in every ``.py`` file, and the compiled models of every dbt
+    project (a folder with dbt_project.yml, read from target/manifest.json) under ``paths``, in name order; files
+    are shown relative to ``base``."""
     texts: list[SqlText] = []
     errors: list[SourceError] = []
+    from connectors import dbt  # dbt builds on this module
+
     for path in paths:
         if not path.exists():
             errors.append(SourceError(system, _shown(path, base), "no such file or folder"))
             continue
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SQL_SUFFIXES and p.is_file()) \
-            if path.is_dir() else [path]
+        if path.is_dir() and dbt.is_project(path) or path.name == "manifest.json":
+            found, problems = (dbt.read_project(path, _shown(path, base), system) if path.is_dir()
+                               else dbt.read_manifest(path, _shown(path, base), system))
+            texts += found
+            errors += problems
+            continue
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SQL_SUFFIXES and p.is_file()
+                       and not _in_dbt_project(p, path)) if path.is_dir() else [path]
         for file in files:
             if file.suffix.lower() == ".py":
                 from connectors.python_etl import read_python  # python_etl builds on this module
@@ -49,6 +58,11 @@ def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[Sql
             except (OSError, UnicodeDecodeError) as err:
                 errors.append(SourceError(system, _shown(file, base), f"cannot read: {err}"))
     return texts, errors
+
+
+def _in_dbt_project(file: Path, root: Path) -> bool:
+    """Files of a dbt project below ``root`` are Jinja templates: the project is read from its manifest instead."""
+    return any((parent / "dbt_project.yml").is_file() for parent in file.parents if parent.is_relative_to(root))
 
 
 def view_bodies(inventory: Inventory) -> list[SqlText]:
