@@ -66,8 +66,10 @@ def _in_dbt_project(file: Path, root: Path) -> bool:
 
 
 def view_bodies(inventory: Inventory) -> list[SqlText]:
-    """View definitions as CREATE VIEW statements, so they resolve to the view's own identity."""
-    out = []
+    """View definitions as CREATE VIEW statements, so they resolve to the view's own identity, and routine
+    definitions (their DML is analysed; see lineage.procedural)."""
+    out = [SqlText(r.definition, f"{inventory.system}:routine {r.schema}.{r.name}", 1, r.schema)
+           for r in inventory.routines]
     for table in inventory.tables:
         body = (table.definition or "").strip()
         if not body:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.engine.reflection import ObjectKind
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -66,6 +66,15 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Routine:
+    """A stored function or procedure with its full definition (CREATE ... AS body), for lineage."""
+
+    schema: str
+    name: str
+    definition: str
+
+
+@dataclass(frozen=True)
 class SourceError:
     """Something that could not be read; ``object`` says which schema, table or file."""
 
@@ -80,6 +89,7 @@ class Inventory:
     url: str  # password masked
     dialect: str  # sqlglot dialect
     tables: list[Table] = field(default_factory=list)
+    routines: list[Routine] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
 
     def columns(self) -> list[Column]:
@@ -204,6 +214,8 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
                 except SQLAlchemyError as err:
                     inv.errors.append(SourceError(system, f"schema {schema}", _reason(err)))
                     conn.rollback()
+            if inv.dialect == "postgres":
+                inv.routines = _postgres_routines(conn, inv, wanted)
             if sample > 0 and summarize is not None:
                 inv.tables = [_sampled(conn, inv, t, sample, summarize) for t in inv.tables]
     except SQLAlchemyError as err:
@@ -211,6 +223,23 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
     finally:
         engine.dispose()
     return inv
+
+
+def _postgres_routines(conn, inv: Inventory, schemas: list[str]) -> list[Routine]:
+    """SQL and PL/pgSQL functions and procedures of the scanned schemas, in one catalog read."""
+    query = text(
+        "SELECT n.nspname, p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
+        "WHERE n.nspname = ANY(:schemas) AND p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql') "
+        "ORDER BY n.nspname, p.proname")
+    try:
+        rows = conn.execute(query, {"schemas": list(schemas)}).all()
+    except SQLAlchemyError as err:
+        inv.errors.append(SourceError(inv.system, "routines", _reason(err)))
+        conn.rollback()
+        return []
+    return [Routine(names.catalog_name(schema, inv.dialect), names.catalog_name(name, inv.dialect), definition)
+            for schema, name, definition in rows]
 
 
 def _sampled(conn, inv: Inventory, table: Table, limit: int, summarize) -> Table:
