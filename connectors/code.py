@@ -6,6 +6,7 @@ finds the text, decodes it, and says where it came from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[Sql
                 errors += problems
                 continue
             try:
-                texts.append(SqlText(decode(file.read_bytes()), _shown(file, base)))
+                texts.append(SqlText(without_psql_commands(decode(file.read_bytes())), _shown(file, base)))
             except (OSError, UnicodeDecodeError) as err:
                 errors.append(SourceError(system, _shown(file, base), f"cannot read: {err}"))
     return texts, errors
@@ -82,6 +83,15 @@ def view_bodies(inventory: Inventory) -> list[SqlText]:
 
 def _quoted(name: str) -> str:
     return name if name.isidentifier() and name == name.lower() else '"' + name.replace('"', '""') + '"'
+
+
+_PSQL_COMMAND = re.compile(r"^[ \t]*\\[A-Za-z!?].*$", re.MULTILINE)
+
+
+def without_psql_commands(sql: str) -> str:
+    """psql's own commands (\\set, \\i, \\connect, ...) are instructions to the client, not SQL: they become empty
+    lines, so every statement keeps its line number."""
+    return _PSQL_COMMAND.sub("", sql)
 
 
 def decode(data: bytes) -> str:

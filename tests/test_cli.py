@@ -146,3 +146,13 @@ def test_lineage_with_a_process_pool_gives_the_same_edges() -> None:
     two = json.loads(invoke(*args, "--jobs", "2").output)
     assert len(one["edges"]) > 50
     assert one == two  # the fixture files create no table another file expands with *
+
+
+def test_psql_meta_commands_are_skipped_and_lines_kept(tmp_path: Path) -> None:
+    script = tmp_path / "load.sql"
+    script.write_text("\\set ON_ERROR_STOP on\n\\connect toeslagen\nCREATE TABLE x AS SELECT nat FROM persoon;\n"
+                      "\\i other.sql\nSELECT nat FROM x;\n")
+    document = json.loads(invoke("lineage", script, "--dialect", "postgres", "--system", "t",
+                                 "--default-schema", "public").output)
+    assert document["errors"] == []
+    assert [(e["line"], e["target"]) for e in document["edges"]] == [(3, "t.public.x.nat"), (5, "t.query.load_2.nat")]
