@@ -11,20 +11,15 @@ import argparse
 import os
 import resource
 import time
-import uuid
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
 
+from benchmarks.postgres import throwaway_database
 from connectors.database import inventory
 
 
-def build(server: str, tables: int, columns: int, schemas: int = 5) -> tuple[str, callable]:
-    name = f"catalog_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+def build(url: str, tables: int, columns: int, schemas: int = 5) -> None:
     ddl = [f"CREATE SCHEMA s{i};" for i in range(schemas)]
     for number in range(tables):
         cols = ", ".join(f"c{j} {'TEXT' if j % 3 else 'INTEGER'}" for j in range(columns))
@@ -36,13 +31,6 @@ def build(server: str, tables: int, columns: int, schemas: int = 5) -> tuple[str
         conn.exec_driver_sql("\n".join(ddl))
     engine.dispose()
 
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
-
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -53,22 +41,22 @@ def main(argv: list[str] | None = None) -> None:
     if not server:
         print("Inventory: not run (no PostgreSQL server; make bench starts one)")
         return
-    url, drop = build(server, args.tables, args.columns)
     statements = [0]
 
     def count(*_args) -> None:
         statements[0] += 1
 
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        start = time.perf_counter()
-        found = inventory(url, "catalog")
-        seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
-        drop()
+    with throwaway_database(server, "catalog") as url:
+        build(url, args.tables, args.columns)
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            start = time.perf_counter()
+            found = inventory(url, "catalog")
+            seconds = time.perf_counter() - start
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
     print(f"Inventory: PostgreSQL catalog of {len(found.tables):,} tables, {len(found.columns()):,} columns, "
           f"{len(found.errors)} errors")
     print(f"  {seconds:.1f} s, {statements[0]} round trips, peak RSS {peak:.0f} MB ({before:.0f} MB before)")

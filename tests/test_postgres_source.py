@@ -80,10 +80,18 @@ def test_no_password_anywhere(tmp_path: Path, source: str) -> None:
     assert re.match(r"postgresql\+psycopg://scanner_\w+:\*\*\*@", document["scan"]["sources"][0]["url"])
 
 
-def test_the_scan_sends_only_reads_in_read_only_sessions(tmp_path: Path, source: str) -> None:
+@pytest.fixture
+def server_log() -> Path:
+    """The test server's log, every statement in it (tests/with_postgres.sh sets log_statement=all)."""
     log = Path(os.environ.get("ORIGINSCAN_TEST_PG_LOG", ""))
     if not log.is_file():
-        pytest.skip("no server log (run with make test)") if not os.environ.get("CI") else pytest.fail("no server log")
+        message = "no server log: run with make test"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    return log
+
+
+def test_the_scan_sends_only_reads_in_read_only_sessions(tmp_path: Path, source: str, server_log: Path) -> None:
+    log = server_log
     url = make_url(source)
     before = log.stat().st_size
     _scan(tmp_path, source)
@@ -99,13 +107,11 @@ def test_the_scan_sends_only_reads_in_read_only_sessions(tmp_path: Path, source:
     assert all(not re.search(r"default_transaction_read_only\s*=\s*off", s, re.I) for s in sent)
 
 
-def test_the_statement_log_check_can_fail(tmp_path: Path, source: str) -> None:
-    """The log filter really sees this role's statements: a write by the same role shows up in it."""
-    log = Path(os.environ.get("ORIGINSCAN_TEST_PG_LOG", ""))
-    if not log.is_file():
-        pytest.skip("no server log (run with make test)") if not os.environ.get("CI") else pytest.fail("no server log")
+def test_the_statement_log_check_can_fail(source: str, server_log: Path) -> None:
+    """The log filter really sees this role's statements: a query by the same role shows up in it."""
     from sqlalchemy import create_engine, text
 
+    log = server_log
     url = make_url(source)
     before = log.stat().st_size
     engine = create_engine(source)

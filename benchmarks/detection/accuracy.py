@@ -15,14 +15,13 @@ import random
 import sqlite3
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from benchmarks.postgres import throwaway_database
 from connectors.database import inventory
 from scanner.detect import classify_column, table_context
 from scanner.detect.values import profile
@@ -65,14 +64,9 @@ def build_sqlite(tables: list[dict], path: Path, seed: int = 7) -> str:
     return f"sqlite:///{path}"
 
 
-def build_postgres(tables: list[dict], server: str, seed: int = 7) -> tuple[str, callable]:
-    """A fresh database on ``server`` with the corpus and its comments; returns its URL and a function to drop it."""
+def build_postgres(tables: list[dict], url: str, seed: int = 7) -> None:
+    """The corpus with its comments, in the (empty) database at ``url``."""
     rng = random.Random(seed)
-    name = f"detect_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
     engine = create_engine(url)
     with engine.begin() as conn:
         for table in tables:
@@ -86,13 +80,6 @@ def build_postgres(tables: list[dict], server: str, seed: int = 7) -> tuple[str,
             conn.execute(text(f'INSERT INTO {table["name"]} VALUES ({marks})'),
                          [{f"c{i}": v for i, v in enumerate(row)} for row in rows_for(table, rng)])
     engine.dispose()
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
 
 
 def predictions(url: str, sample: int = ROWS) -> dict[tuple[str, str], str]:
@@ -171,11 +158,9 @@ def main(argv: list[str] | None = None) -> None:
         print(report("SQLite (names, values, context; SQLite has no comments)", score(tables, predictions(url))))
     server = os.environ.get("ORIGINSCAN_TEST_PG_URL")
     if server:
-        url, drop = build_postgres(tables, server)
-        try:
+        with throwaway_database(server, "detect") as url:
+            build_postgres(tables, url)
             print(report("PostgreSQL (names, comments, values, context)", score(tables, predictions(url))))
-        finally:
-            drop()
     else:
         print("\nPostgreSQL: not run (no server; make bench starts one)")
     print(name_speed(tables))
