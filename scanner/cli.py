@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -35,6 +36,9 @@ def main() -> None:
     Start with the bundled demo:  originscan demo
     Scan your own estate:         originscan scan originscan.toml
     """
+    # sqlglot warns on stderr, quoting the SQL, when it keeps a statement as an opaque command; originscan reports
+    # such statements itself (file, line, reason), so its own words are the only ones shown.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 @main.command()

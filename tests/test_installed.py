@@ -41,3 +41,14 @@ def test_non_editable_install_runs_the_demo_as_a_subprocess(tmp_path: Path) -> N
     imported = subprocess.run([sys.executable, "-c", "import scanner; print(scanner.__file__)"], cwd=tmp_path,
                               env=env, capture_output=True, text=True, check=True).stdout
     assert imported.startswith(str(site))
+
+
+def test_only_originscan_speaks_about_sql_it_cannot_read(tmp_path: Path) -> None:
+    script = tmp_path / "onderhoud.sql"
+    script.write_text("VACUUM ANALYZE persoon;\nSELECT 1;\n")
+    proc = subprocess.run([sys.executable, "-m", "scanner.cli", "lineage", str(script), "--dialect", "postgres"],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert "unsupported syntax" not in proc.stderr  # sqlglot's own warning, quoting the SQL
+    assert json.loads(proc.stdout)["errors"][0]["line"] == 1
+    result = CliRunner().invoke(main, ["--help"])
+    assert "Start with the bundled demo" in result.output
