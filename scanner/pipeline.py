@@ -128,11 +128,10 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
         path = (algorithm.register.parent / item).resolve()
         if path not in by_file and path.exists():
             system, dialect, default_schema = _code_context(algorithm, config)
-            shown = _relative(path, config.folder)
             texts, errors = read_sql_paths([path], config.folder, system)
             result.errors += [_from_source(e) for e in errors]
             by_file[path] = [s for t in texts for s in _extract_into(
-                result, SqlText(t.text, shown), dialect, schema_for(system, dialect), system, default_schema)]
+                result, t, dialect, schema_for(system, dialect), system, default_schema)]
 
     say("lineage graph and propagation")
     result.graph = build_graph(result.lineage.edges, [c.id for inv in result.inventories for c in inv.columns()])

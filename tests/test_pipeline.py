@@ -80,3 +80,15 @@ def test_proxy_uses_are_findings_counted_apart(estate: Path) -> None:
     assert summary["findings"] == 3 and summary["indirect_findings"] == 1
     assert summary["algorithms_using_origin_data"] == 3 and summary["algorithms_using_proxies"] == 1
     assert summary["origin_columns"] == 5 and summary["proxy_columns"] == 1
+
+
+def test_an_algorithm_query_in_python_keeps_its_lines(estate: Path) -> None:
+    (estate.parent / "queries" / "model.py").write_text(
+        'import pandas as pd\n\n\ndef score(engine):\n    return pd.read_sql(\n'
+        '        "SELECT k.niet_nl FROM kenmerken k WHERE k.bedrag > 100", engine)\n')
+    register = estate.parent / "algorithms.toml"
+    register.write_text(register.read_text().replace('inputs = ["queries/model.sql"]', 'inputs = ["queries/model.py"]'))
+    result = run_scan(load_config(estate))
+    derived = next(f for f in result.findings if f.algorithm == "algorithm:risicoscore")
+    assert (derived.path[-1].file, derived.path[-1].line) == ("queries/model.py", 6)
+    assert derived.path[-1].target == "t.query.model_line6_1.niet_nl"
