@@ -192,15 +192,18 @@ def connect(url: str, password_env: str | None = None, timeout_s: int = STATEMEN
 
 def inventory(url: str, system: str | None = None, schemas: list[str] | None = None,
               password_env: str | None = None, sample: int = 0,
-              summarize: Callable[[Iterable[object]], object] | None = None) -> Inventory:
+              summarize: Callable[[Iterable[object]], object] | None = None,
+              progress: Callable[[str], None] | None = None) -> Inventory:
     """Tables, views and columns of every (or the named) schema, read in bulk per schema.
 
     With ``sample`` > 0 and a ``summarize`` function, up to ``sample`` rows of each table are read and each
     column gets ``summarize``'s statistics as its ``profile``; the values themselves are not kept.
     A schema, view or table that cannot be read becomes an error in the inventory; the rest is still read. An
-    unreachable database raises ConnectError, whose message carries no password.
+    unreachable database raises ConnectError, whose message carries no password. ``progress`` hears each stage.
     """
+    say = progress or (lambda _stage: None)
     system = system or default_system(url)
+    say("connecting")
     engine = connect(url, password_env)
     inv = Inventory(system=system, url=masked(url), dialect=SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name))
     try:
@@ -208,16 +211,22 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
             insp = inspect(conn)
             wanted = schemas or [s for s in insp.get_schema_names() if _bare(s, inv.dialect).lower() not in SYSTEM_SCHEMAS
                                  and not s.lower().startswith(("pg_", "system.", "temp."))]
-            for schema in wanted:
+            for number, schema in enumerate(wanted, start=1):
+                say(f"schema {number} of {len(wanted)}: {schema}")
                 try:
                     inv.tables.extend(_read_schema(insp, inv, schema))
                 except SQLAlchemyError as err:
                     inv.errors.append(SourceError(system, f"schema {schema}", _reason(err)))
                     conn.rollback()
             if inv.dialect == "postgres":
+                say("routines")
                 inv.routines = _postgres_routines(conn, inv, wanted)
             if sample > 0 and summarize is not None:
-                inv.tables = [_sampled(conn, inv, t, sample, summarize) for t in inv.tables]
+                sampled = []
+                for number, table in enumerate(inv.tables, start=1):
+                    say(f"sampling table {number} of {len(inv.tables)}")
+                    sampled.append(_sampled(conn, inv, table, sample, summarize))
+                inv.tables = sampled
     except SQLAlchemyError as err:
         raise ConnectError(f"cannot read {inv.url}: {_reason(err)}") from err
     finally:

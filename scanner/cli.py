@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.code import read_sql_paths
@@ -182,8 +183,16 @@ def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: 
 
 
 def _scan_and_report(cfg: Config, out: Path) -> None:
-    with err_console.status("scanning") as status:
-        result = run_scan(cfg, progress=lambda message: status.update(message))
+    with Progress(SpinnerColumn(), TextColumn("{task.fields[name]:<16}"), TextColumn("{task.description}"),
+                  console=err_console, transient=False) as progress:
+        tasks = {"": progress.add_task("starting", name="scan")}
+        tasks.update({s.name: progress.add_task("waiting", name=s.name) for s in cfg.sources})
+
+        def show(source: str, message: str) -> None:
+            progress.update(tasks[source], description=message)
+
+        result = run_scan(cfg, progress=show)
+        progress.update(tasks[""], description="done")
     out.mkdir(parents=True, exist_ok=True)
     store_error = None
     try:

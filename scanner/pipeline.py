@@ -27,7 +27,8 @@ from scanner.detect import Tag, classify_column, table_context
 from scanner.detect.values import profile
 from scanner.findings import Finding, find
 
-Progress = Callable[[str], None]
+# Hears what the scan is doing: (source name, or "" for the scan as a whole; what it is doing now).
+Progress = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,15 @@ class ScanResult:
 
 
 def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
-    say = progress or (lambda _message: None)
+    hear = progress or (lambda _source, _message: None)
+
+    def say(message: str) -> None:
+        hear("", message)
+
     result = ScanResult(id=str(uuid.uuid4()), started=_now())
 
     say(f"inventory of {len(config.sources)} source(s)")
-    for source, outcome in zip(config.sources, _inventories(config.sources)):
+    for source, outcome in zip(config.sources, _inventories(config.sources, hear)):
         if isinstance(outcome, Inventory):
             result.inventories.append(outcome)
             result.errors += [_from_source(e) for e in outcome.errors]
@@ -143,15 +148,19 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
     return result
 
 
-def _inventories(sources: tuple[Source, ...]) -> list[Inventory | ConnectError]:
+def _inventories(sources: tuple[Source, ...], hear: Progress) -> list[Inventory | ConnectError]:
     """Sources are read concurrently; a source that fails yields its error, never an exception."""
 
     def one(source: Source) -> Inventory | ConnectError:
         try:
-            return inventory(source.url, source.name, list(source.schemas) or None, source.password_env,
-                             sample=source.sample, summarize=profile)
+            found = inventory(source.url, source.name, list(source.schemas) or None, source.password_env,
+                              sample=source.sample, summarize=profile,
+                              progress=lambda stage: hear(source.name, stage))
         except ConnectError as err:
+            hear(source.name, "failed")
             return err
+        hear(source.name, f"done: {len(found.tables)} tables, {len(found.errors)} errors")
+        return found
 
     if not sources:
         return []

@@ -92,3 +92,14 @@ def test_an_algorithm_query_in_python_keeps_its_lines(estate: Path) -> None:
     derived = next(f for f in result.findings if f.algorithm == "algorithm:risicoscore")
     assert (derived.path[-1].file, derived.path[-1].line) == ("queries/model.py", 6)
     assert derived.path[-1].target == "t.query.model_line6_1.niet_nl"
+
+
+def test_progress_is_heard_per_source(estate: Path) -> None:
+    config = estate.parent / "originscan.toml"
+    config.write_text(config.read_text() + '\n[[sources]]\nname = "weg"\nurl = "sqlite:///nope.db"\n')
+    heard: list[tuple[str, str]] = []
+    run_scan(load_config(config), progress=lambda source, message: heard.append((source, message)))
+    assert ("t", "connecting") in heard and ("t", "schema 1 of 1: main") in heard
+    assert ("t", "done: 8 tables, 0 errors") in heard
+    assert ("weg", "failed") in heard
+    assert heard[0] == ("", "inventory of 2 source(s)")
