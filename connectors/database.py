@@ -208,6 +208,9 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
     inv = Inventory(system=system, url=masked(url), dialect=SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name))
     try:
         with engine.connect() as conn:
+            if engine.dialect.name in ("mssql", "oracle"):
+                say("catalog")
+                return _catalog_inventory(conn, inv, engine.dialect.name, schemas)
             insp = inspect(conn)
             wanted = schemas or [s for s in insp.get_schema_names() if _bare(s, inv.dialect).lower() not in SYSTEM_SCHEMAS
                                  and not s.lower().startswith(("pg_", "system.", "temp."))]
@@ -232,6 +235,21 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
     finally:
         engine.dispose()
     return inv
+
+
+def _catalog_inventory(conn, inv: Inventory, dialect: str, schemas: list[str] | None) -> Inventory:
+    """SQL Server and Oracle: their own catalog queries (comments, view and routine bodies in a few round trips)."""
+    from connectors import catalogs  # catalogs builds on this module's records
+
+    if dialect == "mssql":
+        found = catalogs.mssql_inventory(inv.system, inv.url, conn.execute(text(catalogs.MSSQL_COLUMNS)).all(),
+                                         conn.execute(text(catalogs.MSSQL_MODULES)).all(), schemas)
+    else:
+        found = catalogs.oracle_inventory(inv.system, inv.url, conn.execute(text(catalogs.ORACLE_COLUMNS)).all(),
+                                          conn.execute(text(catalogs.ORACLE_VIEWS)).all(),
+                                          conn.execute(text(catalogs.ORACLE_SOURCE)).all(), schemas)
+    found.errors = inv.errors
+    return found
 
 
 def _postgres_routines(conn, inv: Inventory, schemas: list[str]) -> list[Routine]:

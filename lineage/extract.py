@@ -285,8 +285,8 @@ def _split(sql: str, dia: Dialect, dialect: str) -> list[tuple[str, int, str | N
     """Statements as (text, first line, error); only the texts are kept, not the tokens that found them.
 
     T-SQL batches end at a line holding only ``GO`` (split before tokenizing: sqlglot's T-SQL tokenizer reads
-    what follows END as one raw string); a T-SQL routine (CREATE PROCEDURE ...) is the whole of its batch,
-    semicolons in its body included."""
+    what follows END as one raw string), Oracle's at a line holding only ``/``; a routine (CREATE PROCEDURE ...)
+    without a quoted body is the whole of its batch, semicolons in its body included."""
     out: list[tuple[str, int, str | None]] = []
     for batch, offset in _batches(sql, dialect):
         try:
@@ -313,15 +313,20 @@ def _split(sql: str, dia: Dialect, dialect: str) -> list[tuple[str, int, str | N
     return out
 
 
-_GO = re.compile(r"^[ \t]*GO[ \t]*(?:\d+[ \t]*)?$", re.IGNORECASE | re.MULTILINE)
+# Batch separators on a line of their own: T-SQL's GO, and SQL*Plus's "/" after an Oracle PL/SQL block.
+_SEPARATORS = {
+    "tsql": re.compile(r"^[ \t]*GO[ \t]*(?:\d+[ \t]*)?$", re.IGNORECASE | re.MULTILINE),
+    "oracle": re.compile(r"^[ \t]*/[ \t]*$", re.MULTILINE),
+}
 
 
 def _batches(sql: str, dialect: str) -> list[tuple[str, int]]:
-    """T-SQL batches and the number of lines before each; other dialects have one batch."""
-    if dialect != "tsql":
+    """Batches and the number of lines before each: T-SQL splits at GO, Oracle at "/"; others are one batch."""
+    separator = _SEPARATORS.get(dialect)
+    if separator is None:
         return [(sql, 0)]
     out, start = [], 0
-    for match in _GO.finditer(sql):
+    for match in separator.finditer(sql):
         out.append((sql[start:match.start()], sql.count("\n", 0, start)))
         start = match.end()
     out.append((sql[start:], sql.count("\n", 0, start)))

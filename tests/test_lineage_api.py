@@ -51,3 +51,17 @@ SELECT bsn FROM risico;
         (e.source, e.target, e.kind) for e in result.edges}
     # Without a schema sqlglot cannot tell whether the subquery's bsn is correlated: said, and still followed.
     assert [(e.line, e.message.split(":")[0]) for e in result.errors] == [(3, "resolved with partial schema information")]
+
+
+def test_oracle_plsql_blocks_end_at_a_slash() -> None:
+    sql = """CREATE OR REPLACE PROCEDURE vul AS
+BEGIN
+  INSERT INTO kenmerk (bsn, buitenland) SELECT bsn, CASE WHEN gebland <> '6030' THEN 1 ELSE 0 END FROM persoon;
+END;
+/
+SELECT bsn FROM kenmerk WHERE buitenland = 1;
+"""
+    result = extract(sql, "oracle", None, "t", "brp", "vul.sql")
+    assert [(s.line, s.kind, s.target) for s in result.statements] == [
+        (3, "insert", "t.brp.kenmerk"), (6, "select", "t.query.vul_2")]
+    assert result.errors == []
