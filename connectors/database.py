@@ -6,9 +6,10 @@ reads is sent. Credentials never leave this module: errors and records carry the
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -193,13 +194,16 @@ def connect(url: str, password_env: str | None = None, timeout_s: int = STATEMEN
 def inventory(url: str, system: str | None = None, schemas: list[str] | None = None,
               password_env: str | None = None, sample: int = 0,
               summarize: Callable[[Iterable[object]], object] | None = None,
-              progress: Callable[[str], None] | None = None) -> Inventory:
+              progress: Callable[[str], None] | None = None,
+              include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Inventory:
     """Tables, views and columns of every (or the named) schema, read in bulk per schema.
 
     With ``sample`` > 0 and a ``summarize`` function, up to ``sample`` rows of each table are read and each
     column gets ``summarize``'s statistics as its ``profile``; the values themselves are not kept.
     A schema, view or table that cannot be read becomes an error in the inventory; the rest is still read. An
     unreachable database raises ConnectError, whose message carries no password. ``progress`` hears each stage.
+    ``include``/``exclude`` are glob patterns on ``schema.table`` (case-insensitive); the names they leave are
+    passed to the bulk catalog queries, so excluded tables are never reflected.
     """
     say = progress or (lambda _stage: None)
     system = system or default_system(url)
@@ -217,7 +221,7 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
             for number, schema in enumerate(wanted, start=1):
                 say(f"schema {number} of {len(wanted)}: {schema}")
                 try:
-                    inv.tables.extend(_read_schema(insp, inv, schema))
+                    inv.tables.extend(_read_schema(insp, inv, schema, include, exclude))
                 except SQLAlchemyError as err:
                     inv.errors.append(SourceError(system, f"schema {schema}", _reason(err)))
                     conn.rollback()
@@ -281,11 +285,23 @@ def _sampled(conn, inv: Inventory, table: Table, limit: int, summarize) -> Table
     return replace(table, columns=[replace(c, profile=profiles.get(c.catalog_name)) for c in table.columns])
 
 
-def _read_schema(insp, inv: Inventory, schema: str) -> list[Table]:
+def _read_schema(insp, inv: Inventory, schema: str, include: Sequence[str] = (),
+                 exclude: Sequence[str] = ()) -> list[Table]:
     reflect_schema = None if inv.dialect in ("sqlite",) and schema == "main" else schema
-    columns = insp.get_multi_columns(schema=reflect_schema, kind=ObjectKind.ANY)
+    names_filter = None
+    if include or exclude:
+        every = insp.get_table_names(schema=reflect_schema) + insp.get_view_names(schema=reflect_schema)
+        try:
+            every += insp.get_materialized_view_names(schema=reflect_schema)
+        except NotImplementedError:
+            pass
+        names_filter = [t for t in every if _wanted(f"{_bare(schema, inv.dialect)}.{t}", include, exclude)]
+        if not names_filter:
+            return []
+    columns = insp.get_multi_columns(schema=reflect_schema, filter_names=names_filter, kind=ObjectKind.ANY)
     try:
-        comments = insp.get_multi_table_comment(schema=reflect_schema, kind=ObjectKind.ANY)
+        comments = insp.get_multi_table_comment(schema=reflect_schema, filter_names=names_filter,
+                                                kind=ObjectKind.ANY)
     except NotImplementedError:
         comments = {}
     views = set(insp.get_view_names(schema=reflect_schema))
@@ -314,6 +330,13 @@ def _read_schema(insp, inv: Inventory, schema: str) -> list[Table]:
                 inv.errors.append(SourceError(inv.system, f"view {schema}.{table_name}", _reason(err)))
         tables.append(table)
     return tables
+
+
+def _wanted(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    lowered = name.lower()
+    if include and not any(fnmatch.fnmatchcase(lowered, p.lower()) for p in include):
+        return False
+    return not any(fnmatch.fnmatchcase(lowered, p.lower()) for p in exclude)
 
 
 def _bare(schema: str, dialect: str) -> str:

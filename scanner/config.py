@@ -26,6 +26,8 @@ class Source:
     url: str
     schemas: tuple[str, ...] = ()
     sample: int = 0  # rows per table read for value statistics; 0 reads no values at all
+    include: tuple[str, ...] = ()  # glob patterns on schema.table; default: every table
+    exclude: tuple[str, ...] = ()
 
     @property
     def password_env(self) -> str:
@@ -93,8 +95,14 @@ def _source(raw, index: int, path: Path, folder: Path) -> Source:
     sample = raw.get("sample", 0)
     if not isinstance(sample, int) or isinstance(sample, bool) or not 0 <= sample <= 100_000:
         raise ConfigError(f"{path}: {where}: sample must be a number of rows from 0 to 100000")
+    patterns = {}
+    for key in ("include", "exclude"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+            raise ConfigError(f"{path}: {where}: {key} must be a list of patterns such as \"risk.*\"")
+        patterns[key] = tuple(value)
     return Source(name=name.lower(), url=_file_url(_text(raw, "url", where, path), folder), schemas=tuple(schemas),
-                  sample=sample)
+                  sample=sample, **patterns)
 
 
 def _code(raw, index: int, path: Path, folder: Path) -> Code:

@@ -155,7 +155,8 @@ def _inventories(sources: tuple[Source, ...], hear: Progress) -> list[Inventory 
         try:
             found = inventory(source.url, source.name, list(source.schemas) or None, source.password_env,
                               sample=source.sample, summarize=profile,
-                              progress=lambda stage: hear(source.name, stage))
+                              progress=lambda stage: hear(source.name, stage),
+                              include=source.include, exclude=source.exclude)
         except ConnectError as err:
             hear(source.name, "failed")
             return err

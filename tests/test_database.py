@@ -118,3 +118,26 @@ def test_masking_and_environment_expansion(monkeypatch) -> None:
         resolve_url("postgresql://u:${OS_PW}@h/db")
     assert default_system("sqlite:////data/Toeslagen-2024.db") == "toeslagen_2024"
     assert default_system("postgresql://u@h/brp") == "brp"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_include_and_exclude_reach_the_catalog_queries(backend: str, tmp_path, request) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    url = f"sqlite:///{tmp_path / 'f.db'}" if backend == "sqlite" else request.getfixturevalue("pg_database")
+    run_sql(url, PERSON_SQL + "CREATE TABLE persoon_archief (bsn INTEGER); CREATE TABLE log_tabel (regel TEXT);")
+    sent: list[tuple[str, str]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:
+        sent.append((statement, repr(parameters)))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        inv = inventory(url, "f", include=["*.persoon*", "*.buitenland"], exclude=["*_archief"])
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert sorted(t.name for t in inv.tables) == ["buitenland", "persoon"]
+    if backend == "postgresql":  # the column query is given the wanted tables' names, and only those
+        column_queries = [params for statement, params in sent if "pg_catalog.pg_attribute" in statement]
+        assert column_queries and all("persoon" in p and "log_tabel" not in p for p in column_queries)
