@@ -53,6 +53,8 @@ path = "register/algorithms.toml"
     ("[[code]]\nsystem = 'a'\npaths = []\ndialect = 'postgres'", "non-empty list"),
     ("[[code]]\nsystem = 'a'\npaths = ['etl']\ndialect = 'cobol'", "unknown SQL dialect 'cobol'"),
     ("sources = 'x'", "array of tables"),
+    ("[[sources]]\nname = 'a'\nurl = 'sqlite:///x.db'\ninclude = 'brp.*'", "include must be a list of patterns"),
+    ("[[sources]]\nname = 'a'\nurl = 'sqlite:///x.db'\nsample = -1", "sample must be a number of rows"),
 ])
 def test_broken_configs_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as caught:
