@@ -182,6 +182,35 @@ def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: 
         sys.exit(1)
 
 
+@main.group()
+def reference() -> None:
+    """Reference tables for recognising values: the full RvIG Landelijke tabellen 32 and 34."""
+
+
+@reference.command("load")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def reference_load(csv_file: Path) -> None:
+    """Load an RvIG table CSV (Tabel 32 nationalities or Tabel 34 countries), UTF-16 or UTF-8.
+
+    originscan ships only the rows confirmed from public sources; a loaded table adds every code and description
+    to value recognition, for every later scan on this machine (kept in $ORIGINSCAN_DATA_DIR, or
+    ~/.local/share/originscan).
+
+    \b
+    Example:
+      originscan reference load "Tabel34 Landentabel (gesorteerd op code).csv"
+    """
+    from scanner.detect import reference as tables
+    from scanner.detect.values import value_sets
+
+    try:
+        table, rows, kept = tables.load(csv_file)
+    except tables.ReferenceError as err:
+        raise click.ClickException(str(err)) from err
+    value_sets.cache_clear()
+    click.echo(f"Tabel {table}: {rows} codes loaded, kept in {kept}")
+
+
 def _scan_and_report(cfg: Config, out: Path) -> None:
     with Progress(SpinnerColumn(), TextColumn("{task.fields[name]:<16}"), TextColumn("{task.description}"),
                   console=err_console, transient=False) as progress:

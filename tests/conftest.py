@@ -17,6 +17,18 @@ from benchmarks.postgres import throwaway_database
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_data_dir(tmp_path_factory) -> Iterator[None]:
+    """Reference tables a developer loaded on this machine must not change what the tests see."""
+    old = os.environ.get("ORIGINSCAN_DATA_DIR")
+    os.environ["ORIGINSCAN_DATA_DIR"] = str(tmp_path_factory.mktemp("originscan-data"))
+    yield
+    if old is None:
+        os.environ.pop("ORIGINSCAN_DATA_DIR", None)
+    else:
+        os.environ["ORIGINSCAN_DATA_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """The URL of the PostgreSQL server started by tests/with_postgres.sh (make test).

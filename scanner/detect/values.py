@@ -15,6 +15,8 @@ from importlib import resources
 import pycountry
 from babel import Locale
 
+from scanner.detect import reference
+
 # Values that say nothing about what a column holds; they count neither for nor against a set.
 UNINFORMATIVE = {"", "unknown", "onbekend", "other", "anders", "overig", "n/a", "na", "-", "?", "null", "none"}
 # A share of matching non-null values below this is not evidence.
@@ -80,6 +82,10 @@ def value_sets() -> dict[str, frozenset[str]]:
         "herkomst_class": set(shipped["vocabulary"]["herkomst_class"]),
         "ethnicity_term": set(shipped["vocabulary"]["ethnicity_term"]),
     }
+    for name, codes in reference.loaded().items():  # the full RvIG tables, when the user loaded them
+        sets[name] |= set(codes)
+        target = "nationality_adjective" if name == "brp_nationaliteit" else "country_name_nl"
+        sets[target] |= {d.lower() for d in codes.values() if d}
     return {name: frozenset(values - UNINFORMATIVE) for name, values in sets.items()}
 
 
