@@ -195,7 +195,8 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
               password_env: str | None = None, sample: int = 0,
               summarize: Callable[[Iterable[object]], object] | None = None,
               progress: Callable[[str], None] | None = None,
-              include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Inventory:
+              include: Sequence[str] = (), exclude: Sequence[str] = (),
+              timeout_s: int = STATEMENT_TIMEOUT_S) -> Inventory:
     """Tables, views and columns of every (or the named) schema, read in bulk per schema.
 
     With ``sample`` > 0 and a ``summarize`` function, up to ``sample`` rows of each table are read and each
@@ -203,12 +204,13 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
     A schema, view or table that cannot be read becomes an error in the inventory; the rest is still read. An
     unreachable database raises ConnectError, whose message carries no password. ``progress`` hears each stage.
     ``include``/``exclude`` are glob patterns on ``schema.table`` (case-insensitive); the names they leave are
-    passed to the bulk catalog queries, so excluded tables are never reflected.
+    passed to the bulk catalog queries, so excluded tables are never reflected. A statement that runs longer
+    than ``timeout_s`` is cancelled by the server (where the dialect allows) and recorded as an error.
     """
     say = progress or (lambda _stage: None)
     system = system or default_system(url)
     say("connecting")
-    engine = connect(url, password_env)
+    engine = connect(url, password_env, timeout_s)
     inv = Inventory(system=system, url=masked(url), dialect=SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name))
     try:
         with engine.connect() as conn:

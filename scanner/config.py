@@ -28,6 +28,7 @@ class Source:
     sample: int = 0  # rows per table read for value statistics; 0 reads no values at all
     include: tuple[str, ...] = ()  # glob patterns on schema.table; default: every table
     exclude: tuple[str, ...] = ()
+    timeout: int = 30  # seconds one statement may run in the source before it is cancelled
 
     @property
     def password_env(self) -> str:
@@ -101,8 +102,11 @@ def _source(raw, index: int, path: Path, folder: Path) -> Source:
         if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
             raise ConfigError(f"{path}: {where}: {key} must be a list of patterns such as \"risk.*\"")
         patterns[key] = tuple(value)
+    timeout = raw.get("timeout", 30)
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or not 1 <= timeout <= 3600:
+        raise ConfigError(f"{path}: {where}: timeout must be a number of seconds from 1 to 3600")
     return Source(name=name.lower(), url=_file_url(_text(raw, "url", where, path), folder), schemas=tuple(schemas),
-                  sample=sample, **patterns)
+                  sample=sample, timeout=timeout, **patterns)
 
 
 def _code(raw, index: int, path: Path, folder: Path) -> Code:

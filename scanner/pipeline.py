@@ -156,7 +156,7 @@ def _inventories(sources: tuple[Source, ...], hear: Progress) -> list[Inventory 
             found = inventory(source.url, source.name, list(source.schemas) or None, source.password_env,
                               sample=source.sample, summarize=profile,
                               progress=lambda stage: hear(source.name, stage),
-                              include=source.include, exclude=source.exclude)
+                              include=source.include, exclude=source.exclude, timeout_s=source.timeout)
         except ConnectError as err:
             hear(source.name, "failed")
             return err

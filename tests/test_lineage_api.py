@@ -65,3 +65,12 @@ SELECT bsn FROM kenmerk WHERE buitenland = 1;
     assert [(s.line, s.kind, s.target) for s in result.statements] == [
         (3, "insert", "t.brp.kenmerk"), (6, "select", "t.query.vul_2")]
     assert result.errors == []
+
+
+def test_qualified_star_expands_only_its_table() -> None:
+    schema = {"public": {"persoon": {"bsn": "int", "geboorteland": "text"}, "aanvraag": {"id": "int", "bsn": "int"}}}
+    result = extract("CREATE VIEW v AS SELECT p.*, a.id FROM persoon p JOIN aanvraag a ON a.bsn = p.bsn",
+                     "postgres", schema, "t", "public")
+    copies = sorted((e.source, e.target) for e in result.edges if e.kind == "copy")
+    assert copies == [("t.public.aanvraag.id", "t.public.v.id"), ("t.public.persoon.bsn", "t.public.v.bsn"),
+                      ("t.public.persoon.geboorteland", "t.public.v.geboorteland")]

@@ -120,3 +120,19 @@ def test_the_statement_log_check_can_fail(source: str, server_log: Path) -> None
     engine.dispose()
     lines = log.read_bytes()[before:].decode("utf-8", "replace").splitlines()
     assert any(f"{url.username}@{url.database} " in line and "SELECT count(*) FROM persoon" in line for line in lines)
+
+
+def test_a_table_that_times_out_is_an_error_and_the_scan_goes_on(tmp_path: Path, pg_database: str) -> None:
+    run_sql(pg_database, "CREATE TABLE persoon (bsn TEXT, geboorteland CHAR(4));"
+                         "INSERT INTO persoon VALUES ('999900001', '6030'), ('999900002', '5022'), ('999900003', '6043');"
+                         "CREATE VIEW traag AS SELECT bsn, pg_sleep(3)::text AS wacht FROM persoon;")
+    (tmp_path / "originscan.toml").write_text(
+        f'[store]\nurl = "sqlite:///{tmp_path}/store.db"\n[[sources]]\nname = "bron"\nurl = "{pg_database}"\n'
+        'sample = 10\ntimeout = 1\n')
+    result = CliRunner().invoke(main, ["scan", str(tmp_path / "originscan.toml"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert [(e["file"], "statement timeout" in e["message"]) for e in document["errors"]] == [
+        ("sample of public.traag", True)]
+    tags = {c["column"]: c["tags"] for c in document["columns"]}
+    assert tags["bron.public.persoon.geboorteland"][0]["evidence"][1]["rule"] == "values"  # sampled all the same
