@@ -101,3 +101,9 @@ def test_no_sampled_value_reaches_any_output_or_the_store(tmp_path: Path, pg_dat
     with engine.connect() as conn:  # the source itself still has them: the test planted what it looks for
         assert conn.execute(text("SELECT count(*) FROM persoon WHERE naam = :m"), {"m": marks[0]}).scalar() > 0
     engine.dispose()
+
+
+def test_values_speak_alone_only_when_name_and_comment_are_silent() -> None:
+    languages = profile(["Turks", "Nederlands", "Arabisch", "Pools"])  # Dutch language names = nationality adjectives
+    assert [t.category for t in classify_column("thuistaal", None, languages)] == ["proxy:language"]
+    assert [t.category for t in classify_column("kenmerk_4", None, languages)] == ["nationality"]

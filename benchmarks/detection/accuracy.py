@@ -73,8 +73,8 @@ def build_postgres(tables: list[dict], url: str, seed: int = 7) -> None:
             columns = ", ".join(f'{c["name"]} {c["type"]}' for c in table["columns"])
             conn.execute(text(f'CREATE TABLE {table["name"]} ({columns})'))
             for column in table["columns"]:
-                if column.get("comment"):  # a literal, not text(): a comment may hold ':word'
-                    quoted = column["comment"].replace("'", "''")
+                if column.get("comment"):  # a literal, not text(): a comment may hold ':word'; the driver reads '%'
+                    quoted = column["comment"].replace("'", "''").replace("%", "%%")
                     conn.exec_driver_sql(f'COMMENT ON COLUMN {table["name"]}.{column["name"]} IS \'{quoted}\'')
             marks = ", ".join(f":c{i}" for i in range(len(table["columns"])))
             conn.execute(text(f'INSERT INTO {table["name"]} VALUES ({marks})'),

@@ -24,11 +24,11 @@ COUNTRY_VALUE_CONFIDENCE = 0.6
 # Tags below this are not reported (documented in the README).
 THRESHOLD = 0.5
 # Table context: a person table adds a signal of this weight to a tag; a table about things or organisations
-# multiplies a tag's confidence by NON_PERSON_FACTOR (enough to drop a name-only tag below the threshold); a
-# code table by CODE_TABLE_FACTOR (still reported, for a steward to dismiss or keep).
+# multiplies a tag's confidence by NON_PERSON_FACTOR (enough to drop a name-only tag below the threshold), and so
+# does a code table (CODE_TABLE_FACTOR): it holds the code list, not people.
 PERSON_CONTEXT_CONFIDENCE = 0.3
 NON_PERSON_FACTOR = 0.5
-CODE_TABLE_FACTOR = 0.65
+CODE_TABLE_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -189,10 +189,13 @@ def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context
 
 
 def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile) -> None:
-    """Add what the sample shows: a category of its own, or support for a country-valued tag already found."""
+    """Add what the sample shows: support for a tag the name or comment gave, or, for a column they say nothing
+    about, a category of its own (language names in Dutch are nationality adjectives: 'Turks' in a home-language
+    column must not outvote its name)."""
+    silent = not evidence
     for set_name, ratio in values.evidence(profile):
         piece = Evidence("values", values.SET_LABELS[set_name], ratio, profile.sampled)
-        if set_name in values.SET_CATEGORY:
+        if set_name in values.SET_CATEGORY and (silent or values.SET_CATEGORY[set_name] in evidence):
             evidence.setdefault(values.SET_CATEGORY[set_name], []).append((VALUE_CONFIDENCE * ratio, piece))
         else:
             for cat_id in [c for c in evidence if c in values.COUNTRY_VALUED]:

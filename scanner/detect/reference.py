@@ -14,6 +14,8 @@ import json
 import os
 from pathlib import Path
 
+from connectors.code import decode  # RvIG's CSVs come as UTF-16 or UTF-8 with a BOM, like SQL files
+
 # The header of each table's code column, as RvIG names it: its element number and Dutch name.
 TABLES = {"34": ("94.10", "landcode"), "32": ("05.11", "nationaliteitscode")}
 VALUE_SET = {"34": "brp_land", "32": "brp_nationaliteit"}
@@ -32,7 +34,7 @@ def data_dir() -> Path:
 
 def load(path: Path) -> tuple[str, int, Path]:
     """Read an RvIG table CSV and keep it; returns (table number, rows, where it is kept)."""
-    rows = list(csv.reader(io.StringIO(_decode(path.read_bytes())), dialect=_dialect(path)))
+    rows = list(csv.reader(io.StringIO(decode(path.read_bytes())), dialect=_dialect(path)))
     if not rows:
         raise ReferenceError(f"{path}: empty file")
     header = [h.strip().lower() for h in rows[0]]
@@ -65,18 +67,8 @@ def loaded() -> dict[str, dict[str, str]]:
     return out
 
 
-def _decode(data: bytes) -> str:
-    """RvIG's CSVs come as UTF-16 or UTF-8 with a byte-order mark, and sometimes as Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
 def _dialect(path: Path) -> type[csv.Dialect]:
-    sample = _decode(path.read_bytes())[:2048]
+    sample = decode(path.read_bytes())[:2048]
     try:
         return csv.Sniffer().sniff(sample, delimiters=";,\t")
     except csv.Error:
