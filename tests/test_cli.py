@@ -156,3 +156,17 @@ def test_psql_meta_commands_are_skipped_and_lines_kept(tmp_path: Path) -> None:
                                  "--default-schema", "public").output)
     assert document["errors"] == []
     assert [(e["line"], e["target"]) for e in document["edges"]] == [(3, "t.public.x.nat"), (5, "t.query.load_2.nat")]
+
+
+def test_classify_on_duckdb(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "cbs.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("CREATE TABLE gbapersoontab (rinpersoon VARCHAR, gbageboorteland VARCHAR, gbageneratie VARCHAR)")
+        conn.execute("INSERT INTO gbapersoontab VALUES ('1', '6030', '0'), ('2', '5022', '2'), ('3', '6043', '1')")
+    result = invoke("classify", f"duckdb:///{path}", "--name", "cbs", "--sample", "10")
+    assert result.exit_code == 0, result.output
+    tags = {c["column"]: [t["category"] for t in c["tags"]] for c in json.loads(result.output)["columns"]}
+    assert tags == {"cbs.main.gbapersoontab.rinpersoon": [], "cbs.main.gbapersoontab.gbageboorteland": ["birth_country"],
+                    "cbs.main.gbapersoontab.gbageneratie": ["migration_background"]}
