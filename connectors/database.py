@@ -181,13 +181,27 @@ def connect(url: str, password_env: str | None = None, timeout_s: int = STATEMEN
         engine = create_engine(parsed, connect_args=connect_args, poolclass=None)
     except (ArgumentError, SQLAlchemyError, ImportError) as err:
         raise ConnectError(f"cannot open {masked(parsed)}: {_reason(err)}") from err
+    # The following safeguards need live MySQL, SQL Server or Oracle servers, which the test suite does not have.
     if backend in ("mysql", "mariadb"):
         @event.listens_for(engine, "connect")
-        def _read_only(dbapi_connection, _record):  # pragma: no cover - exercised against MySQL servers only
+        def _read_only(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("SET SESSION TRANSACTION READ ONLY")
             cursor.execute(f"SET SESSION MAX_EXECUTION_TIME = {timeout_s * 1000}")
             cursor.close()
+    elif backend == "oracle":
+        @event.listens_for(engine, "connect")
+        def _call_timeout(dbapi_connection, _record):
+            dbapi_connection.call_timeout = timeout_s * 1000  # python-oracledb: milliseconds per round trip
+
+        @event.listens_for(engine, "begin")
+        def _read_only_transaction(conn):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    elif backend == "mssql":
+        @event.listens_for(engine, "connect")
+        def _query_timeout(dbapi_connection, _record):
+            # SQL Server has no read-only session: scan with a login that may only read (see the README).
+            dbapi_connection.timeout = timeout_s  # pyodbc: seconds per query
     return engine
 
 
@@ -216,20 +230,10 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
         with engine.connect() as conn:
             if engine.dialect.name in ("mssql", "oracle"):
                 say("catalog")
-                return _catalog_inventory(conn, inv, engine.dialect.name, schemas)
-            insp = inspect(conn)
-            wanted = schemas or [s for s in insp.get_schema_names() if _bare(s, inv.dialect).lower() not in SYSTEM_SCHEMAS
-                                 and not s.lower().startswith(("pg_", "system.", "temp."))]
-            for number, schema in enumerate(wanted, start=1):
-                say(f"schema {number} of {len(wanted)}: {schema}")
-                try:
-                    inv.tables.extend(_read_schema(insp, inv, schema, include, exclude))
-                except SQLAlchemyError as err:
-                    inv.errors.append(SourceError(system, f"schema {schema}", _reason(err)))
-                    conn.rollback()
-            if inv.dialect == "postgres":
-                say("routines")
-                inv.routines = _postgres_routines(conn, inv, wanted)
+                inv = _catalog_inventory(conn, inv, engine.dialect.name, schemas)
+                inv.tables = [t for t in inv.tables if _wanted(f"{t.schema}.{t.name}", include, exclude)]
+            else:
+                _read_schemas(conn, inv, schemas, include, exclude, say)
             if sample > 0 and summarize is not None:
                 sampled = []
                 for number, table in enumerate(inv.tables, start=1):
@@ -241,6 +245,24 @@ def inventory(url: str, system: str | None = None, schemas: list[str] | None = N
     finally:
         engine.dispose()
     return inv
+
+
+def _read_schemas(conn, inv: Inventory, schemas: list[str] | None, include: Sequence[str], exclude: Sequence[str],
+                  say: Callable[[str], None]) -> None:
+    """Through SQLAlchemy's inspector, in bulk per schema; PostgreSQL's routines in one more query."""
+    insp = inspect(conn)
+    wanted = schemas or [s for s in insp.get_schema_names() if _bare(s, inv.dialect).lower() not in SYSTEM_SCHEMAS
+                         and not s.lower().startswith(("pg_", "system.", "temp."))]
+    for number, schema in enumerate(wanted, start=1):
+        say(f"schema {number} of {len(wanted)}: {schema}")
+        try:
+            inv.tables.extend(_read_schema(insp, inv, schema, include, exclude))
+        except SQLAlchemyError as err:
+            inv.errors.append(SourceError(inv.system, f"schema {schema}", _reason(err)))
+            conn.rollback()
+    if inv.dialect == "postgres":
+        say("routines")
+        inv.routines = _postgres_routines(conn, inv, wanted)
 
 
 def _catalog_inventory(conn, inv: Inventory, dialect: str, schemas: list[str] | None) -> Inventory:
