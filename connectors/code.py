@@ -67,10 +67,12 @@ def _in_dbt_project(file: Path, root: Path) -> bool:
 
 
 def view_bodies(inventory: Inventory) -> list[SqlText]:
-    """View definitions as CREATE VIEW statements, so they resolve to the view's own identity, and routine
-    definitions (their DML is analysed; see lineage.procedural)."""
+    """View definitions as CREATE VIEW statements, so they resolve to the view's own identity, routine
+    definitions (their DML is analysed; see lineage.procedural), and the query history (pg_stat_statements)."""
     out = [SqlText(r.definition, f"{inventory.system}:routine {r.schema}.{r.name}", 1, r.schema)
            for r in inventory.routines]
+    out += [SqlText(query, f"{inventory.system}:query history", 1, stem=f"history_{number}")
+            for number, query in enumerate(inventory.history, start=1)]
     for table in inventory.tables:
         body = (table.definition or "").strip()
         if not body:

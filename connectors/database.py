@@ -91,6 +91,7 @@ class Inventory:
     dialect: str  # sqlglot dialect
     tables: list[Table] = field(default_factory=list)
     routines: list[Routine] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # normalised query texts (PostgreSQL pg_stat_statements)
     errors: list[SourceError] = field(default_factory=list)
 
     def columns(self) -> list[Column]:
@@ -263,6 +264,27 @@ def _read_schemas(conn, inv: Inventory, schemas: list[str] | None, include: Sequ
     if inv.dialect == "postgres":
         say("routines")
         inv.routines = _postgres_routines(conn, inv, wanted)
+        inv.history = _postgres_history(conn, inv)
+
+
+def _postgres_history(conn, inv: Inventory) -> list[str]:
+    """Queries run against this database, from pg_stat_statements when the extension is there.
+
+    PostgreSQL normalises them (constants become $1, $2), so no value comes with them; the scanner's own
+    queries are left out. Without the extension (or the right to read it) there is simply no history."""
+    present = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'")).first()
+    if present is None:
+        return []
+    try:
+        rows = conn.execute(text(
+            "SELECT query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+            "WHERE d.datname = current_database() AND s.userid <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+            "AND s.query ~* '^\\s*(with|insert|update|delete|merge|create|select)' ORDER BY s.queryid")).scalars().all()
+    except SQLAlchemyError as err:
+        inv.errors.append(SourceError(inv.system, "pg_stat_statements", _reason(err)))
+        conn.rollback()
+        return []
+    return list(rows)
 
 
 def _catalog_inventory(conn, inv: Inventory, dialect: str, schemas: list[str] | None) -> Inventory:

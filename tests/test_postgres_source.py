@@ -136,3 +136,24 @@ def test_a_table_that_times_out_is_an_error_and_the_scan_goes_on(tmp_path: Path,
         ("sample of public.traag", True)]
     tags = {c["column"]: c["tags"] for c in document["columns"]}
     assert tags["bron.public.persoon.geboorteland"][0]["evidence"][1]["rule"] == "values"  # sampled all the same
+
+
+def test_query_history_reaches_the_lineage_graph(tmp_path: Path, pg_database: str) -> None:
+    role = f"scanner_{make_url(pg_database).database}"
+    run_sql(pg_database, f"""
+        CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+        CREATE TABLE nationaliteit (bsn TEXT, nationaliteit_code CHAR(4));
+        CREATE TABLE kenmerken (bsn TEXT, niet_nl INTEGER);
+        CREATE ROLE {role} LOGIN;
+        GRANT SELECT ON nationaliteit, kenmerken TO {role};
+        GRANT pg_read_all_stats TO {role};""")
+    # An ETL job run by another role, with a literal that must not come back from the history.
+    run_sql(pg_database, "INSERT INTO kenmerken SELECT bsn, CASE WHEN nationaliteit_code <> '0001' THEN 1 ELSE 0 END "
+                         "FROM nationaliteit WHERE bsn <> 'LETTERLIJK-999';")
+    source = make_url(pg_database).set(username=role).render_as_string(hide_password=False)
+    document, _ = _scan(tmp_path, source)
+    flag = {c["column"]: c for c in document["columns"]}["bron.public.kenmerken.niet_nl"]
+    via = [t["via"][0] for t in flag["tags"] if t.get("origin") == "bron.public.nationaliteit.nationaliteit_code"]
+    assert via and via[0]["file"] == "bron:query history" and via[0]["kind"] == "derive"
+    written = b"".join(p.read_bytes() for p in (tmp_path / "out").iterdir())
+    assert b"LETTERLIJK-999" not in written  # PostgreSQL normalises the history: constants become $1

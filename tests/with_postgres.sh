@@ -39,7 +39,7 @@ fi
 "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all -c log_line_prefix='%m [%p] %u@%d '" \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all -c log_line_prefix='%m [%p] %u@%d ' -c shared_preload_libraries=pg_stat_statements" \
   start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 
 stop() {
