@@ -1,5 +1,5 @@
 # make test: install what the tests need into the current Python environment (an active venv, or python3's),
-# start a throwaway PostgreSQL server (installed first if missing), run the tests, stop the server.
+# start throwaway PostgreSQL and MariaDB servers (installed first if missing), run the tests, stop the servers.
 PYTHON ?= python3
 PYTEST_ARGS ?=
 
@@ -12,11 +12,11 @@ install-test:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
 test: install-test
-	bash tests/with_postgres.sh $(PYTHON) -m pytest $(PYTEST_ARGS)
+	bash tests/with_databases.sh $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 demo: install
 	originscan demo
 
 bench:
 	$(PYTHON) -m pip install -q -e '.[test,bench]'
-	bash tests/with_postgres.sh $(PYTHON) -m benchmarks
+	bash tests/with_databases.sh $(PYTHON) -m benchmarks

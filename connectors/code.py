@@ -74,13 +74,19 @@ def view_bodies(inventory: Inventory) -> list[SqlText]:
     out += [SqlText(query, f"{inventory.system}:query history", 1, stem=f"history_{number}")
             for number, query in enumerate(inventory.history, start=1)]
     for table in inventory.tables:
-        body = (table.definition or "").strip()
+        body = _VIEW_OPTIONS.sub("CREATE VIEW", (table.definition or "").strip())
         if not body:
             continue
         if not body.upper().startswith("CREATE"):
             body = f"CREATE VIEW {_quoted(table.schema)}.{_quoted(table.name)} AS {body}"
         out.append(SqlText(body, f"{inventory.system}:{table.kind} {table.schema}.{table.name}", 1, table.schema))
     return out
+
+
+# MySQL/MariaDB give a view back as SHOW CREATE VIEW prints it; its options say nothing about lineage and sqlglot
+# cannot read DEFINER=``, so they go.
+_VIEW_OPTIONS = re.compile(r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+                           r"(?:SQL\s+SECURITY\s+\w+\s+)?VIEW", re.IGNORECASE)
 
 
 def _quoted(name: str) -> str:

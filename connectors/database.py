@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import bindparam, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.engine.reflection import ObjectKind
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -182,14 +182,18 @@ def connect(url: str, password_env: str | None = None, timeout_s: int = STATEMEN
         engine = create_engine(parsed, connect_args=connect_args, poolclass=None)
     except (ArgumentError, SQLAlchemyError, ImportError) as err:
         raise ConnectError(f"cannot open {masked(parsed)}: {_reason(err)}") from err
-    # The following safeguards need live MySQL, SQL Server or Oracle servers, which the test suite does not have.
     if backend in ("mysql", "mariadb"):
         @event.listens_for(engine, "connect")
         def _read_only(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("SET SESSION TRANSACTION READ ONLY")
-            cursor.execute(f"SET SESSION MAX_EXECUTION_TIME = {timeout_s * 1000}")
+            cursor.execute("SELECT VERSION()")
+            if "mariadb" in str(cursor.fetchone()[0]).lower():  # MariaDB counts seconds, MySQL milliseconds
+                cursor.execute(f"SET SESSION max_statement_time = {timeout_s}")
+            else:
+                cursor.execute(f"SET SESSION MAX_EXECUTION_TIME = {timeout_s * 1000}")
             cursor.close()
+    # The Oracle and SQL Server safeguards need live servers, which the test suite does not have.
     elif backend == "oracle":
         @event.listens_for(engine, "connect")
         def _call_timeout(dbapi_connection, _record):
@@ -265,6 +269,25 @@ def _read_schemas(conn, inv: Inventory, schemas: list[str] | None, include: Sequ
         say("routines")
         inv.routines = _postgres_routines(conn, inv, wanted)
         inv.history = _postgres_history(conn, inv)
+    elif inv.dialect == "mysql":
+        say("routines")
+        inv.routines = _mysql_routines(conn, inv, wanted)
+
+
+def _mysql_routines(conn, inv: Inventory, schemas: list[str]) -> list[Routine]:
+    """Stored procedures and functions with SQL bodies. information_schema keeps only the body (BEGIN ... END);
+    it is given back a header, so the routine reads like any other CREATE ... AS."""
+    query = text("SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE, ROUTINE_DEFINITION FROM information_schema.ROUTINES "
+                 "WHERE ROUTINE_SCHEMA IN :schemas AND ROUTINE_BODY = 'SQL' ORDER BY ROUTINE_SCHEMA, ROUTINE_NAME")
+    query = query.bindparams(bindparam("schemas", expanding=True))
+    try:
+        rows = conn.execute(query, {"schemas": list(schemas)}).all()
+    except SQLAlchemyError as err:
+        inv.errors.append(SourceError(inv.system, "routines", _reason(err)))
+        conn.rollback()
+        return []
+    return [Routine(names.catalog_name(schema, inv.dialect), names.catalog_name(name, inv.dialect),
+                    f"CREATE {kind} {name}() AS\n{body}") for schema, name, kind, body in rows if body]
 
 
 def _postgres_history(conn, inv: Inventory) -> list[str]:

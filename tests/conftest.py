@@ -31,7 +31,7 @@ def own_data_dir(tmp_path_factory) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
-    """The URL of the PostgreSQL server started by tests/with_postgres.sh (make test).
+    """The URL of the PostgreSQL server started by tests/with_databases.sh (make test).
 
     Outside CI a run without it skips the PostgreSQL tests; in CI (CI=true) that is a failure, never a skip.
     """
@@ -42,6 +42,25 @@ def pg_server() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@pytest.fixture
+def mysql_database() -> Iterator[str]:
+    """A fresh database on the MariaDB server started by tests/with_databases.sh; dropped afterwards."""
+    server = os.environ.get("ORIGINSCAN_TEST_MYSQL_URL")
+    if not server:
+        message = "no MariaDB server: run the tests with 'make test' (or set ORIGINSCAN_TEST_MYSQL_URL)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    name = f"t_{os.urandom(6).hex()}"
+    admin = create_engine(server)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        admin.dispose()
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_no_password_anywhere(tmp_path: Path, source: str) -> None:
 
 @pytest.fixture
 def server_log() -> Path:
-    """The test server's log, every statement in it (tests/with_postgres.sh sets log_statement=all)."""
+    """The test server's log, every statement in it (tests/with_databases.sh sets log_statement=all)."""
     log = Path(os.environ.get("ORIGINSCAN_TEST_PG_LOG", ""))
     if not log.is_file():
         message = "no server log: run with make test"
