@@ -279,15 +279,20 @@ def _mysql_routines(conn, inv: Inventory, schemas: list[str]) -> list[Routine]:
     it is given back a header, so the routine reads like any other CREATE ... AS."""
     query = text("SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE, ROUTINE_DEFINITION FROM information_schema.ROUTINES "
                  "WHERE ROUTINE_SCHEMA IN :schemas AND ROUTINE_BODY = 'SQL' ORDER BY ROUTINE_SCHEMA, ROUTINE_NAME")
-    query = query.bindparams(bindparam("schemas", expanding=True))
-    try:
-        rows = conn.execute(query, {"schemas": list(schemas)}).all()
-    except SQLAlchemyError as err:
-        inv.errors.append(SourceError(inv.system, "routines", _reason(err)))
-        conn.rollback()
-        return []
+    rows = _catalog_rows(conn, inv, "routines", query.bindparams(bindparam("schemas", expanding=True)),
+                         {"schemas": list(schemas)})
     return [Routine(names.catalog_name(schema, inv.dialect), names.catalog_name(name, inv.dialect),
                     f"CREATE {kind} {name}() AS\n{body}") for schema, name, kind, body in rows if body]
+
+
+def _catalog_rows(conn, inv: Inventory, what: str, query, params: dict | None = None) -> list:
+    """Rows of one catalog query; a failure (no right to read it, say) is an error of the source, and no rows."""
+    try:
+        return list(conn.execute(query, params or {}).all())
+    except SQLAlchemyError as err:
+        inv.errors.append(SourceError(inv.system, what, _reason(err)))
+        conn.rollback()
+        return []
 
 
 def _postgres_history(conn, inv: Inventory) -> list[str]:
@@ -298,16 +303,11 @@ def _postgres_history(conn, inv: Inventory) -> list[str]:
     present = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'")).first()
     if present is None:
         return []
-    try:
-        rows = conn.execute(text(
-            "SELECT query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
-            "WHERE d.datname = current_database() AND s.userid <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
-            "AND s.query ~* '^\\s*(with|insert|update|delete|merge|create|select)' ORDER BY s.queryid")).scalars().all()
-    except SQLAlchemyError as err:
-        inv.errors.append(SourceError(inv.system, "pg_stat_statements", _reason(err)))
-        conn.rollback()
-        return []
-    return list(rows)
+    rows = _catalog_rows(conn, inv, "pg_stat_statements", text(
+        "SELECT query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+        "WHERE d.datname = current_database() AND s.userid <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+        "AND s.query ~* '^\\s*(with|insert|update|delete|merge|create|select)' ORDER BY s.queryid"))
+    return [query for (query,) in rows]
 
 
 def _catalog_inventory(conn, inv: Inventory, dialect: str, schemas: list[str] | None) -> Inventory:
@@ -332,12 +332,7 @@ def _postgres_routines(conn, inv: Inventory, schemas: list[str]) -> list[Routine
         "JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
         "WHERE n.nspname = ANY(:schemas) AND p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql') "
         "ORDER BY n.nspname, p.proname")
-    try:
-        rows = conn.execute(query, {"schemas": list(schemas)}).all()
-    except SQLAlchemyError as err:
-        inv.errors.append(SourceError(inv.system, "routines", _reason(err)))
-        conn.rollback()
-        return []
+    rows = _catalog_rows(conn, inv, "routines", query, {"schemas": list(schemas)})
     return [Routine(names.catalog_name(schema, inv.dialect), names.catalog_name(name, inv.dialect), definition)
             for schema, name, definition in rows]
 
