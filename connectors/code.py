@@ -26,12 +26,14 @@ class SqlText:
     stem: str | None = None  # names plain queries (SYSTEM.query.<stem>_<n>); default: the file's stem
 
 
-def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[SqlText], list[SourceError]]:
+def read_sql_paths(paths: list[Path], base: Path,
+                   system: str) -> tuple[list[SqlText], list[SourceError], list["Inference"]]:
     """SQL of every ``.sql`` file, the SQL strings in every ``.py`` file, and the compiled models of every dbt
     project (a folder with dbt_project.yml, read from target/manifest.json) under ``paths``, in name order; files
-    are shown relative to ``base``."""
+    are shown relative to ``base``. Also returns the imports of name-to-origin inference packages in Python files."""
     texts: list[SqlText] = []
     errors: list[SourceError] = []
+    inferences: list = []
     from connectors import dbt  # dbt builds on this module
 
     for path in paths:
@@ -50,15 +52,16 @@ def read_sql_paths(paths: list[Path], base: Path, system: str) -> tuple[list[Sql
             if file.suffix.lower() == ".py":
                 from connectors.python_etl import read_python  # python_etl builds on this module
 
-                found, _, problems = read_python(file, _shown(file, base), system)
+                found, imports, problems = read_python(file, _shown(file, base), system)
                 texts += [replace(t, stem=f"{file.stem}_line{t.line}") for t in found]
                 errors += problems
+                inferences += imports
                 continue
             try:
                 texts.append(SqlText(without_psql_commands(decode(file.read_bytes())), _shown(file, base)))
             except (OSError, UnicodeDecodeError) as err:
                 errors.append(SourceError(system, _shown(file, base), f"cannot read: {err}"))
-    return texts, errors
+    return texts, errors, inferences
 
 
 def _in_dbt_project(file: Path, root: Path) -> bool:

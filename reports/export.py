@@ -45,7 +45,7 @@ def _columns(result: ScanResult) -> list[dict]:
     types = result.column_types()
     confidence = {col: tags[0].confidence for col, tags in result.tags.items()}
     out = []
-    nodes = list(types) + sorted(n for n in result.reached if n not in types)
+    nodes = list(types) + sorted((set(result.reached) | set(result.tags)) - set(types))
     for column in nodes:
         tags = [t.to_json() for t in result.tags.get(column, [])]
         best: dict[tuple[str, str], dict] = {}

@@ -164,7 +164,7 @@ def lineage(paths: tuple[Path, ...], dialect: str, system: str, default_schema: 
         make_schema(schema, dialect)
     except ValueError as err:
         raise click.ClickException(str(err)) from err
-    texts, read_errors = read_sql_paths(list(paths), Path.cwd(), system)
+    texts, read_errors, _ = read_sql_paths(list(paths), Path.cwd(), system)
     result = Result()
     for found in extract_files([(t.text, t.file, t.line, t.stem) for t in texts], dialect, schema, system,
                                default_schema, jobs, budget):

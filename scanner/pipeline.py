@@ -18,12 +18,13 @@ from sqlglot.schema import MappingSchema
 
 from connectors.algorithms import Algorithm, load_register
 from connectors.code import SqlText, read_sql_paths, view_bodies
+from connectors.python_etl import Inference
 from connectors.database import ConnectError, Inventory, SourceError, inventory, masked
 from lineage.extract import Result, StatementInfo, extract, make_schema
 from lineage.graph import build_graph, table_columns
 from lineage.propagate import Reach, propagate
 from scanner.config import Code, Config, Source
-from scanner.detect import Tag, classify_column, table_context
+from scanner.detect import Evidence, Tag, classify_column, table_context
 from scanner.detect.values import profile
 from scanner.findings import Finding, find
 
@@ -100,13 +101,15 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
 
     say("lineage of views and code")
     by_file: dict[Path, list[StatementInfo]] = {}
+    inferred: dict[Path, list[str]] = {}  # Python files that infer origin from names -> the nodes standing for it
     for inv in result.inventories:
         for text in view_bodies(inv):
             _extract_into(result, text, inv.dialect, schema_for(inv.system, inv.dialect), inv.system,
                           text.default_schema)
     for code in config.code:
-        paths_texts, read_errors = read_sql_paths(list(code.paths), config.folder, code.system)
+        paths_texts, read_errors, imports = read_sql_paths(list(code.paths), config.folder, code.system)
         result.errors += [_from_source(e) for e in read_errors]
+        _inferred(result, code.system, imports, config, inferred)
         for text in paths_texts:
             statements = _extract_into(result, text, code.dialect, schema_for(code.system, code.dialect),
                                        code.system, code.default_schema)
@@ -133,19 +136,32 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
         path = (algorithm.register.parent / item).resolve()
         if path not in by_file and path.exists():
             system, dialect, default_schema = _code_context(algorithm, config)
-            texts, errors = read_sql_paths([path], config.folder, system)
+            texts, errors, imports = read_sql_paths([path], config.folder, system)
             result.errors += [_from_source(e) for e in errors]
+            _inferred(result, system, imports, config, inferred)
             by_file[path] = [s for t in texts for s in _extract_into(
                 result, t, dialect, schema_for(system, dialect), system, default_schema)]
 
     say("lineage graph and propagation")
-    result.graph = build_graph(result.lineage.edges, [c.id for inv in result.inventories for c in inv.columns()])
+    result.graph = build_graph(result.lineage.edges, [c.id for inv in result.inventories for c in inv.columns()]
+                               + [n for nodes in inferred.values() for n in nodes])
     for algorithm in result.algorithms:
-        result.inputs[algorithm.id] = _resolve_inputs(algorithm, result, by_file, config)
+        result.inputs[algorithm.id] = _resolve_inputs(algorithm, result, by_file, config, inferred)
     result.reached = propagate(result.graph, result.tags)
     result.findings = find(result.algorithms, result.inputs, result.tags, result.reached)
     result.finished = _now()
     return result
+
+
+def _inferred(result: ScanResult, system: str, imports: list[Inference], config: Config,
+              inferred: dict[Path, list[str]]) -> None:
+    """A file importing a name-to-origin package produces inferred ethnicity or nationality: a node per import
+    stands for it, tagged directly, and an algorithm reading that file uses it."""
+    for found in imports:
+        node = f"{system}.python.{Path(found.file).stem}.{found.package}"
+        evidence = Evidence("import", f"{found.package} infers {found.category} from names ({found.file}:{found.line})")
+        result.tags[node] = [Tag(found.category, 0.95, (evidence,))]
+        inferred.setdefault((config.folder / found.file).resolve(), []).append(node)
 
 
 def _inventories(sources: tuple[Source, ...], hear: Progress) -> list[Inventory | ConnectError]:
@@ -178,13 +194,15 @@ def _extract_into(result: ScanResult, text: SqlText, dialect: str, schema: Mappi
 
 
 def _resolve_inputs(algorithm: Algorithm, result: ScanResult, by_file: dict[Path, list[StatementInfo]],
-                    config: Config) -> list[str]:
+                    config: Config, inferred: dict[Path, list[str]]) -> list[str]:
     """Column identities an algorithm reads: its query files' outputs, whole tables, or single columns."""
     columns: list[str] = []
     for item in algorithm.inputs:
         if _is_code(item):
             path = (algorithm.register.parent / item).resolve()
             statements = by_file.get(path)
+            if statements is None and path in inferred:
+                statements = []
             if statements is None:
                 result.errors.append(ScanError("register", _relative(algorithm.register, config.folder), 0,
                                                f"{algorithm.identity}: input file {item} not found"))
@@ -192,6 +210,7 @@ def _resolve_inputs(algorithm: Algorithm, result: ScanResult, by_file: dict[Path
             for statement in statements:
                 if statement.target:
                     columns += [f"{statement.target}.{c}" for c in statement.columns if c != "*"]
+            columns += inferred.get(path, [])
             continue
         found = table_columns(result.graph, item) or table_columns(result.graph, item.lower())
         if not found:

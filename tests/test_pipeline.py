@@ -103,3 +103,24 @@ def test_progress_is_heard_per_source(estate: Path) -> None:
     assert ("t", "done: 8 tables, 0 errors") in heard
     assert ("weg", "failed") in heard
     assert heard[0] == ("", "inventory of 2 source(s)")
+
+
+def test_an_algorithm_importing_a_name_inference_package_uses_inferred_origin(estate: Path) -> None:
+    (estate.parent / "queries" / "etniciteit.py").write_text(
+        '"""Scores applicants by inferred ethnicity (fixture: read, never run)."""\n'
+        "import pandas as pd\nfrom ethnicolr import pred_wiki_name\n\n\n"
+        "def score(engine):\n"
+        '    people = pd.read_sql("SELECT p.bsn, p.postcode FROM persoon p", engine)\n'
+        "    return pred_wiki_name(people, 'achternaam')\n")
+    register = estate.parent / "algorithms.toml"
+    register.write_text(register.read_text() + '\n[[algorithm]]\nid = "naamscore"\nname = "Naamscore"\n'
+                        'source_data = "Naam en adres"\ninputs = ["queries/etniciteit.py"]\n')
+    result = run_scan(load_config(estate))
+    found = [(f.column, f.category, f.direct) for f in result.findings if f.algorithm == "algorithm:naamscore"]
+    assert ("t.python.etniciteit.ethnicolr", "ethnicity", True) in found
+    tag = result.tags["t.python.etniciteit.ethnicolr"][0]
+    assert tag.evidence[0].detail == "ethnicolr infers ethnicity from names (queries/etniciteit.py:3)"
+    from reports.export import build_document
+
+    columns = {c["column"]: c for c in build_document(result)["columns"]}
+    assert columns["t.python.etniciteit.ethnicolr"]["tags"][0]["evidence"][0]["rule"] == "import"
