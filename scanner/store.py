@@ -7,12 +7,16 @@ and evidence (statistics), findings carry paths of identities.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from importlib.resources import files
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, select
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-SCHEMA_VERSION = 1
+HEAD = "0002"  # the newest migration in scanner/migrations/versions
 
 
 class Base(DeclarativeBase):
@@ -28,6 +32,7 @@ class Meta(Base):
 class ScanRow(Base):
     __tablename__ = "scans"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)  # 1, 2, ...: the order scans were stored in
     started: Mapped[str] = mapped_column(String(32))
     finished: Mapped[str] = mapped_column(String(32))
     config: Mapped[str] = mapped_column(Text)
@@ -90,26 +95,46 @@ class ReviewRow(Base):
     reviewer: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scan_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # the scan the reviewer looked at
+    via: Mapped[str] = mapped_column(Text, default="cli")  # cli, or the spreadsheet it was imported from
+
+
+def migrate(engine: Engine) -> None:
+    """Bring a store to the current schema (Alembic migrations shipped in the package).
+
+    A store made before migrations existed (tables, no ``alembic_version``) is the first revision: it is stamped
+    so, then upgraded like any other. An empty database gets every migration from the start.
+    """
+    with engine.begin() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == HEAD:
+            return
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(files("scanner") / "migrations"))
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "scans" in tables and "alembic_version" not in tables:
+            command.stamp(config, "0001")
+        command.upgrade(config, "head")
 
 
 class Store:
+    """Scans, their findings and the review log, in any SQLAlchemy database."""
+
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = create_engine(url)
-        Base.metadata.create_all(self.engine)
-        with Session(self.engine) as session, session.begin():
-            if session.get(Meta, "schema_version") is None:
-                session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+        migrate(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
 
     def save_scan(self, scan: dict, columns: list[dict], edges: list[dict], findings: list[dict],
-                  errors: list[dict]) -> None:
-        """One scan's snapshot, written in one transaction (all or nothing)."""
+                  errors: list[dict]) -> int:
+        """One scan's snapshot, written in one transaction (all or nothing); returns its number."""
         scan_id = scan["id"]
         with Session(self.engine) as session, session.begin():
-            session.add(ScanRow(id=scan_id, started=scan["started"], finished=scan["finished"],
+            number = (session.scalar(select(func.max(ScanRow.number))) or 0) + 1
+            session.add(ScanRow(id=scan_id, number=number, started=scan["started"], finished=scan["finished"],
                                 config=scan.get("config", ""), sources=scan["sources"], status=scan["status"]))
             session.flush()
             session.add_all(ColumnRow(scan_id=scan_id, column=c["column"], type=c["type"], tags=c["tags"])
@@ -121,23 +146,105 @@ class Store:
                                        undeclared=f["undeclared"]) for f in findings)
             session.add_all(ErrorRow(scan_id=scan_id, source=e["source"], file=e["file"], line=e["line"],
                                      message=e["message"]) for e in errors)
+        return number
 
     def add_review(self, target: str, target_id: str, status: str, reviewer: str, reason: str = "",
-                   data: dict | None = None) -> None:
+                   data: dict | None = None, scan_id: str | None = None, via: str = "cli") -> None:
+        self.add_reviews([{"target": target, "target_id": target_id, "status": status, "reviewer": reviewer,
+                           "reason": reason, "data": data or {}, "scan_id": scan_id, "via": via}])
+
+    def add_reviews(self, entries: list[dict]) -> None:
+        """Append entries to the log in one transaction: all land, or none (a spreadsheet import is one act)."""
+        now = datetime.now(timezone.utc)
         with Session(self.engine) as session, session.begin():
-            session.add(ReviewRow(target=target, target_id=target_id, status=status, data=data or {},
-                                  reviewer=reviewer, reason=reason, created=datetime.now(timezone.utc)))
+            session.add_all(ReviewRow(target=e["target"], target_id=e["target_id"], status=e["status"],
+                                      data=e.get("data") or {}, reviewer=e["reviewer"], reason=e.get("reason", ""),
+                                      created=now, scan_id=e.get("scan_id"), via=e.get("via", "cli"))
+                            for e in entries)
 
     def latest_reviews(self, target: str) -> dict[str, dict]:
         """The latest entry per reviewed id: the log is append-only and the newest entry wins."""
         with Session(self.engine) as session:
             rows = session.scalars(select(ReviewRow).where(ReviewRow.target == target).order_by(ReviewRow.id))
-            latest = {}
-            for row in rows:
-                latest[row.target_id] = {"status": row.status, "reviewer": row.reviewer, "reason": row.reason,
-                                         "date": row.created.isoformat(timespec="seconds"), **row.data}
-            return latest
+            return {row.target_id: _entry(row) for row in rows}
+
+    def history(self, target_id: str) -> list[dict]:
+        """Every entry ever recorded for one finding or tag, oldest first."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(ReviewRow).where(ReviewRow.target_id == target_id).order_by(ReviewRow.id))
+            return [_entry(row) for row in rows]
 
     def scan_ids(self) -> list[str]:
         with Session(self.engine) as session:
-            return list(session.scalars(select(ScanRow.id).order_by(ScanRow.started, ScanRow.id)))
+            return list(session.scalars(select(ScanRow.id).order_by(ScanRow.number)))
+
+    def scans(self) -> list[dict]:
+        """Every stored scan, oldest first."""
+        with Session(self.engine) as session:
+            return [_scan(row) for row in session.scalars(select(ScanRow).order_by(ScanRow.number))]
+
+    def scan(self, ref: str | None = None) -> dict | None:
+        """A scan by id, unique id prefix or number; the latest one when ``ref`` is None."""
+        scans = self.scans()
+        if ref is None:
+            return scans[-1] if scans else None
+        hits = [s for s in scans if str(s["number"]) == ref or s["id"] == ref] or \
+               [s for s in scans if s["id"].startswith(ref)]
+        return hits[0] if len(hits) == 1 else None
+
+    def findings(self, scan_id: str) -> list[dict]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(FindingRow).where(FindingRow.scan_id == scan_id).order_by(FindingRow.id))
+            return [{"id": r.finding_id, "algorithm": r.algorithm, "column": r.column, "category": r.category,
+                     "direct": not r.category.startswith("proxy:"), "use": r.use, "path": r.path,
+                     "undeclared": r.undeclared} for r in rows]
+
+    def columns(self, scan_id: str) -> list[dict]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(ColumnRow).where(ColumnRow.scan_id == scan_id).order_by(ColumnRow.id))
+            return [{"column": r.column, "type": r.type, "tags": r.tags} for r in rows]
+
+    def errors(self, scan_id: str) -> list[dict]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(ErrorRow).where(ErrorRow.scan_id == scan_id).order_by(ErrorRow.id))
+            return [{"source": r.source, "file": r.file, "line": r.line, "message": r.message} for r in rows]
+
+    def presence(self, finding_ids: set[str]) -> dict[str, list[int]]:
+        """For each finding id, the numbers of the scans that found it."""
+        found: dict[str, list[int]] = {fid: [] for fid in finding_ids}
+        if not finding_ids:
+            return found
+        with Session(self.engine) as session:
+            rows = session.execute(select(FindingRow.finding_id, ScanRow.number)
+                                   .join(ScanRow, ScanRow.id == FindingRow.scan_id)
+                                   .where(FindingRow.finding_id.in_(sorted(finding_ids)))
+                                   .order_by(ScanRow.number))
+            for fid, number in rows:
+                found[fid].append(number)
+        return found
+
+    def finding(self, finding_id: str) -> dict | None:
+        """The finding as the most recent scan that had it saw it."""
+        with Session(self.engine) as session:
+            row = session.scalars(select(FindingRow).join(ScanRow, ScanRow.id == FindingRow.scan_id)
+                                  .where(FindingRow.finding_id == finding_id)
+                                  .order_by(ScanRow.number.desc()).limit(1)).first()
+            if row is None:
+                return None
+            return {"id": row.finding_id, "algorithm": row.algorithm, "column": row.column,
+                    "category": row.category, "use": row.use, "path": row.path, "undeclared": row.undeclared}
+
+
+def _entry(row: ReviewRow) -> dict:
+    return {**row.data, "status": row.status, "reviewer": row.reviewer, "reason": row.reason,
+            "date": _utc(row.created).isoformat(timespec="seconds"), "scan": row.scan_id, "via": row.via}
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every moment stored here was UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _scan(row: ScanRow) -> dict:
+    return {"id": row.id, "number": row.number, "started": row.started, "finished": row.finished,
+            "config": row.config, "sources": row.sources, "status": row.status}
