@@ -2,13 +2,19 @@
 
 Native files are TOML (``[[algorithm]]``) or JSON (a list, or ``{"algorithm": [...]}``) whose keys follow the
 Algoritmeregister publication standard 1.0.0, plus ``id`` and ``inputs``.
+
+The register's public JSON export (``{"algoritme_versions": [...]}``, as algoritmes.overheid.nl serves it) can be
+listed too. Its entries say what the organisation *published*; they are matched to native entries by ``lars`` or
+``source_id``, and the published text (name, organisation, source_data, lawful_basis, ...) wins, because the
+published ``source_data`` is what findings are compared with. A published algorithm that matches no native entry
+is still listed, without inputs, so the inventory shows what is registered but not mapped to code or data.
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from connectors.database import SourceError
@@ -28,6 +34,7 @@ class Algorithm:
     lawful_basis: str = ""
     source_data: str = ""
     fields: dict = field(default_factory=dict, hash=False, compare=False)  # every key of the entry, as given
+    published: bool = False  # from the Algoritmeregister's export rather than a native register file
 
     @property
     def identity(self) -> str:
@@ -44,6 +51,8 @@ def load_register(path: Path) -> tuple[list[Algorithm], list[SourceError]]:
         return [], [SourceError(REGISTER_SOURCE, shown, "no such register file")]
     except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as err:
         return [], [SourceError(REGISTER_SOURCE, shown, f"not a valid register: {err}")]
+    if isinstance(data, dict) and "algoritme_versions" in data:
+        return _published(data["algoritme_versions"], path)
     entries = data.get("algorithm", []) if isinstance(data, dict) else data
     if not isinstance(entries, list):
         return [], [SourceError(REGISTER_SOURCE, shown, "expected a list of algorithms under 'algorithm'")]
@@ -73,3 +82,59 @@ def load_register(path: Path) -> tuple[list[Algorithm], list[SourceError]]:
             status=str(entry.get("status") or ""), lawful_basis=str(entry.get("lawful_basis") or ""),
             source_data=str(entry.get("source_data") or ""), fields=dict(entry)))
     return algorithms, errors
+
+
+# Keys of the publication standard that a published entry gives the algorithm (legacy v0.x exports use the same).
+PUBLISHED_KEYS = ("name", "organization", "publication_category", "status", "lawful_basis", "source_data")
+
+
+def _published(entries: object, path: Path) -> tuple[list[Algorithm], list[SourceError]]:
+    """Entries of an Algoritmeregister export; each needs a ``lars`` or a ``source_id`` to be matched by."""
+    shown = path.as_posix()
+    if not isinstance(entries, list):
+        return [], [SourceError(REGISTER_SOURCE, shown, "'algoritme_versions' must be a list")]
+    algorithms, errors, seen = [], [], set()
+    for number, entry in enumerate(entries, start=1):
+        key = _register_key(entry) if isinstance(entry, dict) else None
+        if key is None:
+            errors.append(SourceError(REGISTER_SOURCE, f"{shown} (algoritme_versions {number})",
+                                      "a published algorithm needs 'lars' or 'source_id'"))
+            continue
+        if key in seen:  # the export may hold several versions; the first listed is kept
+            continue
+        seen.add(key)
+        values = {k: str(entry.get(k) or "") for k in PUBLISHED_KEYS}
+        algorithms.append(Algorithm(id=key, inputs=(), register=path, fields=dict(entry), published=True,
+                                    **{**values, "name": values["name"] or key}))
+    return algorithms, errors
+
+
+def _register_key(entry: dict) -> str | None:
+    if str(entry.get("lars") or "").strip():
+        return f"lars-{str(entry['lars']).strip()}"
+    if str(entry.get("source_id") or "").strip():
+        return str(entry["source_id"]).strip()
+    return None
+
+
+def merge_published(algorithms: list[Algorithm]) -> list[Algorithm]:
+    """Native entries take what their published counterpart (same ``lars`` or ``source_id``) declares; published
+    entries without a native counterpart stay, with no inputs."""
+    published = [a for a in algorithms if a.published]
+    native = [a for a in algorithms if not a.published]
+    by_lars = {str(a.fields["lars"]).strip(): a for a in published if str(a.fields.get("lars") or "").strip()}
+    by_source = {str(a.fields["source_id"]).strip(): a for a in published
+                 if str(a.fields.get("source_id") or "").strip()}
+    used: set[str] = set()
+    merged = []
+    for algorithm in native:
+        twin = by_lars.get(str(algorithm.fields.get("lars") or "").strip()) or \
+            by_source.get(str(algorithm.fields.get("source_id") or "").strip())
+        if twin is None:
+            merged.append(algorithm)
+            continue
+        used.add(twin.id)
+        declared = {k: getattr(twin, k) for k in PUBLISHED_KEYS if getattr(twin, k)}
+        merged.append(replace(algorithm, **declared, fields={**algorithm.fields, **twin.fields, "id": algorithm.id,
+                                                             "inputs": list(algorithm.inputs)}))
+    return merged + [a for a in published if a.id not in used]

@@ -10,18 +10,26 @@ from pathlib import Path
 
 import pandas as pd
 
+from lineage.parents import category_along
 from lineage.propagate import RELATION, USES
 from scanner.pipeline import ScanResult
+from scanner.review import ReviewState, stopped, tag_id
 
 
-def build_document(result: ScanResult, reviews: dict[str, dict] | None = None, config: str = "") -> dict:
-    """The ``findings.json`` document: scan, algorithms, findings (with review state), columns, errors."""
-    reviews = reviews or {}
+def build_document(result: ScanResult, state: ReviewState | None = None, config: str = "") -> dict:
+    """The ``findings.json`` document: scan, algorithms, findings (with review state), columns, errors.
+
+    ``state`` is what the store knows (reviews, the previous scan, stop decisions); without it every finding is
+    unreviewed and nothing is new or stopped.
+    """
+    state = state or ReviewState()
     findings = [{
         "id": f.id, "algorithm": f.algorithm, "column": f.column, "category": f.category, "direct": f.direct,
         "use": f.use, "path": [s.to_json() for s in f.path], "undeclared": f.undeclared,
-        "review": reviews.get(f.id, {"status": "unreviewed"}),
+        "new": state.previous is not None and f.id not in state.previous,
+        "review": state.findings.get(f.id, {"status": "unreviewed"}),
     } for f in result.findings]
+    gone = stopped(state, {f.id for f in result.findings}, result.started)
     algorithms = [{
         "id": a.identity, "name": a.name, "organization": a.organization,
         "publication_category": a.publication_category, "status": a.status, "lawful_basis": a.lawful_basis,
@@ -33,26 +41,43 @@ def build_document(result: ScanResult, reviews: dict[str, dict] | None = None, c
     return {
         "scan": {"id": result.id, "started": result.started, "finished": result.finished, "config": config,
                  "sources": result.sources},
-        "summary": _summary(result, findings),
+        "summary": _summary(result, findings, gone, state.previous is None),
         "algorithms": algorithms,
         "findings": findings,
-        "columns": _columns(result),
+        "stopped": gone,
+        "columns": _columns(result, state),
         "errors": errors,
     }
 
 
-def _columns(result: ScanResult) -> list[dict]:
+def _own_tags(result: ScanResult, column: str, state: ReviewState) -> list[dict]:
+    """A column's own tags with their id and review; dismissed ones too, marked so (they are not counted)."""
+    out = []
+    for tag in result.tags.get(column, []):
+        tid = tag_id(column, tag.category)
+        review = state.tags.get(tid, {"status": "unreviewed"})
+        if tid in result.reopened:
+            review = {"status": "unreviewed", "reopened": "the evidence changed since it was dismissed",
+                      "dismissed": result.reopened[tid]}
+        out.append({**tag.to_json(), "id": tid, "review": review})
+    for tag in result.dismissed.get(column, []):
+        tid = tag_id(column, tag.category)
+        out.append({**tag.to_json(), "id": tid, "review": state.tags[tid]})
+    return out
+
+
+def _columns(result: ScanResult, state: ReviewState) -> list[dict]:
     types = result.column_types()
     confidence = {col: tags[0].confidence for col, tags in result.tags.items()}
     out = []
     nodes = list(types) + sorted((set(result.reached) | set(result.tags)) - set(types))
     for column in nodes:
-        tags = [t.to_json() for t in result.tags.get(column, [])]
+        tags = _own_tags(result, column, state)
         best: dict[tuple[str, str], dict] = {}
         for reach in result.reached.get(column, []):
             if reach.origin not in result.tags:
                 continue
-            category = result.tags[reach.origin][0].category
+            category = category_along(result.graph, reach.path, result.tags[reach.origin][0].category)
             key = (category, RELATION[reach.use])
             if key not in best or len(reach.path) < len(best[key]["via"]):
                 best[key] = {"category": category, "confidence": confidence[reach.origin], "evidence": [],
@@ -63,7 +88,7 @@ def _columns(result: ScanResult) -> list[dict]:
     return out
 
 
-def _summary(result: ScanResult, all_findings: list[dict]) -> dict:
+def _summary(result: ScanResult, all_findings: list[dict], gone: list[dict], first: bool) -> dict:
     """Figures for people. Direct origin data and proxies are counted apart, never together."""
     findings = [f for f in all_findings if f["direct"]]
     using = {f["algorithm"] for f in findings}
@@ -83,6 +108,10 @@ def _summary(result: ScanResult, all_findings: list[dict]) -> dict:
         "undeclared": sum(1 for f in findings if f["undeclared"]),
         "indirect_findings": len(all_findings) - len(findings),
         "algorithms_using_proxies": len({f["algorithm"] for f in all_findings if not f["direct"]}),
+        "unreviewed": sum(1 for f in findings if f["review"]["status"] == "unreviewed"),
+        "new": None if first else sum(1 for f in findings if f["new"]),
+        "stopped_verified": sum(1 for f in gone if f["direct"]),
+        "dismissed_tags": sum(len(tags) for tags in result.dismissed.values()),
         "errors": len(result.errors),
     }
 
@@ -108,11 +137,11 @@ def tables(document: dict) -> dict[str, pd.DataFrame]:
     } for c in document["columns"] for t in c["tags"]], columns=["column", "type", "category", "confidence",
                                                                  "relation", "origin", "evidence"])
     errors = pd.DataFrame(document["errors"], columns=["source", "file", "line", "message"])
-    return {name: frame.map(_inert) for name, frame in
+    return {name: frame.map(inert) for name, frame in
             {"findings": findings, "origin_columns": columns, "errors": errors}.items()}
 
 
-def _inert(value):
+def inert(value):
     """Names come from scanned sources: a spreadsheet must show ``=cmd|...`` as text, never run it."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -19,10 +19,12 @@ from lineage.parallel import extract_files
 from lineage.graph import build_graph, to_dot, to_graphml
 from reports import overview
 from reports.export import build_document, write_json, write_tables
+from scanner.cli_review import diff_command, review
 from scanner.config import ConfigError, Config, load_config
 from scanner.detect import THRESHOLD, classify_column, table_context
 from scanner.detect.values import profile
 from scanner.pipeline import ScanResult, run_scan
+from scanner.review import ReviewState, load_state
 from scanner.store import Store
 
 err_console = Console(stderr=True, highlight=False)
@@ -211,7 +213,13 @@ def reference_load(csv_file: Path) -> None:
     click.echo(f"Tabel {table}: {rows} codes loaded, kept in {kept}")
 
 
-def _scan_and_report(cfg: Config, out: Path) -> None:
+def _scan_and_report(cfg: Config, out: Path) -> ScanResult:
+    store, state, store_error = None, ReviewState(), None
+    try:  # reviews first: a dismissed tag must not propagate
+        store = Store(cfg.store_url)
+        state = load_state(store, str(cfg.path))
+    except SQLAlchemyError as err:
+        store_error = f"store {cfg.store_url}: {str(getattr(err, 'orig', err)).splitlines()[0]}"
     with Progress(SpinnerColumn(), TextColumn("{task.fields[name]:<16}"), TextColumn("{task.description}"),
                   console=err_console, transient=False) as progress:
         tasks = {"": progress.add_task("starting", name="scan")}
@@ -220,25 +228,25 @@ def _scan_and_report(cfg: Config, out: Path) -> None:
         def show(source: str, message: str) -> None:
             progress.update(tasks[source], description=message)
 
-        result = run_scan(cfg, progress=show)
+        result = run_scan(cfg, progress=show, tag_reviews=state.tags)
         progress.update(tasks[""], description="done")
     out.mkdir(parents=True, exist_ok=True)
-    store_error = None
-    try:
-        store = Store(cfg.store_url)
-        document = build_document(result, store.latest_reviews("finding"), str(cfg.path))
-        _save(store, result, document)
+    document = build_document(result, state, str(cfg.path))
+    if store is not None:
+        try:
+            _save(store, result, document)
+        except SQLAlchemyError as err:
+            store_error = f"store {cfg.store_url}: {str(getattr(err, 'orig', err)).splitlines()[0]}"
         store.close()
-    except SQLAlchemyError as err:
-        store_error = f"store {cfg.store_url}: {str(getattr(err, 'orig', err)).splitlines()[0]}"
-        document = build_document(result, {}, str(cfg.path))
-    written = [write_json(document, out / "findings.json"), overview.write(document, out / "report.html")]
-    written += write_tables(document, out)
+    write_json(document, out / "findings.json")
+    overview.write(document, out / "report.html")
+    write_tables(document, out)
     _print_summary(document, out)
     if store_error:
         raise click.ClickException(f"the scan was not stored: {store_error}")
     if result.failed:
         raise click.ClickException("nothing could be scanned: see the errors above")
+    return result
 
 
 def _save(store: Store, result: ScanResult, document: dict) -> None:
@@ -267,6 +275,9 @@ def _print_summary(document: dict, out: Path) -> None:
 def _print_json(document: dict) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
+
+main.add_command(review)
+main.add_command(diff_command)
 
 if __name__ == "__main__":
     main()

@@ -9,7 +9,10 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import networkx as nx
+
 from connectors.algorithms import Algorithm
+from lineage.parents import category_along
 from lineage.propagate import USES, Reach, Step
 from scanner.detect import Tag, declares
 
@@ -43,11 +46,13 @@ def find(
     inputs: dict[str, list[str]],
     tags: dict[str, list[Tag]],
     reached: dict[str, list[Reach]],
+    graph: nx.MultiDiGraph | None = None,
 ) -> list[Finding]:
     """One finding per (algorithm, origin column, use), with the shortest path among its inputs.
 
     ``inputs`` maps an algorithm id to the column identities it reads; ``tags`` holds the tagged columns' tags,
-    direct before proxy, strongest first; ``reached`` is propagation's answer for every reached column.
+    direct before proxy, strongest first; ``reached`` is propagation's answer for every reached column. With the
+    ``graph``, a birth country read through a parent join is reported as the parents' birth country.
     """
     findings: list[Finding] = []
     for algorithm in algorithms:
@@ -62,6 +67,8 @@ def find(
         best = _roots_only(best, reached)
         for (origin, use), path in best.items():
             category = tags[origin][0].category
+            if graph is not None:
+                category = category_along(graph, path, category)
             findings.append(Finding(algorithm.identity, origin, category, use, path,
                                     undeclared=not declares(algorithm.source_data, category)))
     return sorted(findings, key=lambda f: (f.algorithm, -USES.index(f.use), f.column))

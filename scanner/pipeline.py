@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 from sqlglot.schema import MappingSchema
 
-from connectors.algorithms import Algorithm, load_register
+from connectors.algorithms import Algorithm, load_register, merge_published
 from connectors.code import SqlText, read_sql_paths, view_bodies
 from connectors.python_etl import Inference
 from connectors.database import ConnectError, Inventory, SourceError, inventory, masked
@@ -27,6 +27,7 @@ from scanner.config import Code, Config, Source
 from scanner.detect import Evidence, Tag, classify_column, table_context
 from scanner.detect.values import profile
 from scanner.findings import Finding, find
+from scanner.review import evidence_changed, tag_id
 
 # Hears what the scan is doing: (source name, or "" for the scan as a whole; what it is doing now).
 Progress = Callable[[str, str], None]
@@ -60,6 +61,10 @@ class ScanResult:
     inputs: dict[str, list[str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    # Tags a steward dismissed whose evidence has not changed since: shown as dismissed, not propagated or counted.
+    dismissed: dict[str, list[Tag]] = field(default_factory=dict)
+    # Tags a steward dismissed whose evidence has changed materially since: back on the worklist (tag id -> dismissal).
+    reopened: dict[str, dict] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -70,8 +75,11 @@ class ScanResult:
         return {c.id: c.type for inv in self.inventories for c in inv.columns()}
 
 
-def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
+def run_scan(config: Config, progress: Progress | None = None, tag_reviews: dict[str, dict] | None = None) -> ScanResult:
+    """The whole scan. ``tag_reviews`` (tag id -> the steward's latest entry) keeps dismissed tags out of
+    propagation and findings, unless their evidence has changed materially since the dismissal."""
     hear = progress or (lambda _source, _message: None)
+    tag_reviews = tag_reviews or {}
 
     def say(message: str) -> None:
         hear("", message)
@@ -120,13 +128,15 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
         algorithms, errors = load_register(register)
         result.algorithms += algorithms
         result.errors += [_from_source(e) for e in errors]
+    result.algorithms = merge_published(result.algorithms)
 
     say("origin tags")
     for inv in result.inventories:
         for table in inv.tables:
             context = table_context(table.name, [c.name for c in table.columns])
             for column in table.columns:
-                tags = classify_column(column.name, column.comment, column.profile, context)
+                tags = _reviewed(result, column.id, classify_column(column.name, column.comment, column.profile,
+                                                                    context), tag_reviews)
                 if tags:
                     result.tags[column.id] = tags
 
@@ -148,9 +158,25 @@ def run_scan(config: Config, progress: Progress | None = None) -> ScanResult:
     for algorithm in result.algorithms:
         result.inputs[algorithm.id] = _resolve_inputs(algorithm, result, by_file, config, inferred)
     result.reached = propagate(result.graph, result.tags)
-    result.findings = find(result.algorithms, result.inputs, result.tags, result.reached)
+    result.findings = find(result.algorithms, result.inputs, result.tags, result.reached, result.graph)
     result.finished = _now()
     return result
+
+
+def _reviewed(result: ScanResult, column: str, tags: list[Tag], reviews: dict[str, dict]) -> list[Tag]:
+    """The tags that stay: a dismissed one goes to ``result.dismissed`` unless its evidence changed materially."""
+    kept = []
+    for tag in tags:
+        tid = tag_id(column, tag.category)
+        review = reviews.get(tid)
+        if review is None or review["status"] != "dismissed":
+            kept.append(tag)
+        elif evidence_changed(review, tag.to_json()):
+            result.reopened[tid] = review
+            kept.append(tag)
+        else:
+            result.dismissed.setdefault(column, []).append(tag)
+    return kept
 
 
 def _inferred(result: ScanResult, system: str, imports: list[Inference], config: Config,
