@@ -148,17 +148,19 @@ def inert(value):
     return value
 
 
-def write_tables(document: dict, folder: Path) -> list[Path]:
-    """One CSV per table and one XLSX workbook with a sheet per table."""
+def write_tables(document: dict, folder: Path, formats: tuple[str, ...] = ("csv", "xlsx")) -> list[Path]:
+    """One CSV per table and/or one XLSX workbook with a sheet per table."""
     written = []
     frames = tables(document)
-    for name, frame in frames.items():
-        path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        written.append(path)
-    workbook = folder / "originscan.xlsx"
-    with pd.ExcelWriter(workbook, engine="openpyxl") as excel:
+    if "csv" in formats:
         for name, frame in frames.items():
-            frame.to_excel(excel, sheet_name=name, index=False)
-    written.append(workbook)
+            path = folder / f"{name}.csv"
+            frame.to_csv(path, index=False)
+            written.append(path)
+    if "xlsx" in formats:
+        workbook = folder / "originscan.xlsx"
+        with pd.ExcelWriter(workbook, engine="openpyxl") as excel:
+            for name, frame in frames.items():
+                frame.to_excel(excel, sheet_name=name, index=False)
+        written.append(workbook)
     return written

@@ -19,6 +19,7 @@ from lineage.parallel import extract_files
 from lineage.graph import build_graph, to_dot, to_graphml
 from reports import overview
 from reports.export import build_document, write_json, write_tables
+from scanner.cli_report import report
 from scanner.cli_review import diff_command, review
 from scanner.config import ConfigError, Config, load_config
 from scanner.detect import THRESHOLD, classify_column, table_context
@@ -65,25 +66,48 @@ def demo(out: Path) -> None:
     _scan_and_report(load_config(config_path), out)
 
 
+# --fail-on conditions: what in a finished scan should stop a pipeline. Direct findings only; proxies are reviewed
+# but never gate on their own.
+FAIL_ON = {
+    "unreviewed-selection": lambda d: [f for f in d["findings"] if f["direct"] and f["use"] == "selection"
+                                       and f["review"]["status"] == "unreviewed"],
+    "unreviewed": lambda d: [f for f in d["findings"] if f["direct"] and f["review"]["status"] == "unreviewed"],
+    "selection": lambda d: [f for f in d["findings"] if f["direct"] and f["use"] == "selection"],
+    "undeclared": lambda d: [f for f in d["findings"] if f["direct"] and f["undeclared"]],
+    "unlawful": lambda d: [f for f in d["findings"] if f["direct"] and f["review"]["status"] in ("unlawful", "improper")],
+    "new": lambda d: [f for f in d["findings"] if f["direct"] and f["new"]],
+    "errors": lambda d: d["errors"],
+}
+FAIL_EXIT = 3
+
+
 @main.command()
 @click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("originscan-out"),
               show_default=True, help="Folder for findings.json, report.html and the CSV/XLSX tables.")
-def scan(config: Path, out: Path) -> None:
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(list(FAIL_ON)),
+              help=f"Exit {FAIL_EXIT} when the scan has any of these (repeatable): for use in a pipeline.")
+def scan(config: Path, out: Path, fail_on: tuple[str, ...]) -> None:
     """Scan the sources, code and algorithms of a config file and write the reports.
 
     Exits 0 when the scan ran, even if parts of it failed (they are listed under errors); 1 when the config is
-    broken or nothing at all could be scanned.
+    broken or nothing at all could be scanned; 3 when a --fail-on condition holds (the reports are written first).
 
     \b
     Example:
       ORIGINSCAN_TOESLAGEN_PASSWORD=... originscan scan originscan.toml --out out/
+      originscan scan originscan.toml --fail-on unreviewed-selection --fail-on undeclared
     """
     try:
         cfg = load_config(config)
     except ConfigError as err:
         raise click.ClickException(str(err)) from err
-    _scan_and_report(cfg, out)
+    document = _scan_and_report(cfg, out)
+    hits = {condition: len(FAIL_ON[condition](document)) for condition in fail_on}
+    hits = {condition: count for condition, count in hits.items() if count}
+    if hits:
+        err_console.print("failing on: " + ", ".join(f"{c} ({n})" for c, n in hits.items()), markup=False)
+        sys.exit(FAIL_EXIT)
 
 
 @main.command()
@@ -213,7 +237,7 @@ def reference_load(csv_file: Path) -> None:
     click.echo(f"Tabel {table}: {rows} codes loaded, kept in {kept}")
 
 
-def _scan_and_report(cfg: Config, out: Path) -> ScanResult:
+def _scan_and_report(cfg: Config, out: Path) -> dict:
     store, state, store_error = None, ReviewState(), None
     try:  # reviews first: a dismissed tag must not propagate
         store = Store(cfg.store_url)
@@ -246,13 +270,13 @@ def _scan_and_report(cfg: Config, out: Path) -> ScanResult:
         raise click.ClickException(f"the scan was not stored: {store_error}")
     if result.failed:
         raise click.ClickException("nothing could be scanned: see the errors above")
-    return result
+    return document
 
 
 def _save(store: Store, result: ScanResult, document: dict) -> None:
     scan = dict(document["scan"], status="failed" if result.failed else "ok")
     store.save_scan(scan, document["columns"], [e.to_json() for e in result.lineage.edges], document["findings"],
-                    document["errors"])
+                    document["errors"], document)
 
 
 def _print_summary(document: dict, out: Path) -> None:
@@ -277,6 +301,7 @@ def _print_json(document: dict) -> None:
 
 
 main.add_command(review)
+main.add_command(report)
 main.add_command(diff_command)
 
 if __name__ == "__main__":

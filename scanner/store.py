@@ -16,7 +16,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-HEAD = "0002"  # the newest migration in scanner/migrations/versions
+HEAD = "0003"  # the newest migration in scanner/migrations/versions
 
 
 class Base(DeclarativeBase):
@@ -38,6 +38,7 @@ class ScanRow(Base):
     config: Mapped[str] = mapped_column(Text)
     sources: Mapped[list] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
+    document: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # findings.json as written; None before 0003
 
 
 class ColumnRow(Base):
@@ -129,13 +130,17 @@ class Store:
         self.engine.dispose()
 
     def save_scan(self, scan: dict, columns: list[dict], edges: list[dict], findings: list[dict],
-                  errors: list[dict]) -> int:
-        """One scan's snapshot, written in one transaction (all or nothing); returns its number."""
+                  errors: list[dict], document: dict | None = None) -> int:
+        """One scan's snapshot, written in one transaction (all or nothing); returns its number.
+
+        ``document`` is the scan's findings.json, kept whole so reports can be rendered again from the store.
+        """
         scan_id = scan["id"]
         with Session(self.engine) as session, session.begin():
             number = (session.scalar(select(func.max(ScanRow.number))) or 0) + 1
             session.add(ScanRow(id=scan_id, number=number, started=scan["started"], finished=scan["finished"],
-                                config=scan.get("config", ""), sources=scan["sources"], status=scan["status"]))
+                                config=scan.get("config", ""), sources=scan["sources"], status=scan["status"],
+                                document=document))
             session.flush()
             session.add_all(ColumnRow(scan_id=scan_id, column=c["column"], type=c["type"], tags=c["tags"])
                             for c in columns)
@@ -191,6 +196,12 @@ class Store:
         hits = [s for s in scans if str(s["number"]) == ref or s["id"] == ref] or \
                [s for s in scans if s["id"].startswith(ref)]
         return hits[0] if len(hits) == 1 else None
+
+    def document(self, scan_id: str) -> dict | None:
+        """The findings document the scan wrote (None for scans stored before documents were kept)."""
+        with Session(self.engine) as session:
+            row = session.get(ScanRow, scan_id)
+            return row.document if row is not None else None
 
     def findings(self, scan_id: str) -> list[dict]:
         with Session(self.engine) as session:

@@ -1,0 +1,104 @@
+"""``originscan report …``: every report rendered again from a stored scan, for its three readers and for tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reports import overview, parliament, tables_html
+from reports import worklist as sheets
+from reports.export import tables, write_tables
+from scanner.cli_review import store_options
+from scanner.review import worklist
+from scanner.store import Store
+
+
+def _document(store: Store, scan_ref: str | None) -> tuple[dict, dict]:
+    scan = store.scan(scan_ref)
+    if scan is None:
+        raise click.ClickException("no such scan in this store" if scan_ref else "this store holds no scan yet")
+    document = store.document(scan["id"])
+    if document is None:
+        raise click.ClickException(f"scan {scan['number']} was stored before reports could be re-rendered; rescan")
+    return scan, document
+
+
+def scan_option(command):
+    return click.option("--scan", "scan_ref", help="Scan number or id (default: the latest).")(command)
+
+
+@click.group()
+def report() -> None:
+    """Reports from a stored scan: for parliament, the steward, the CIO office, and for other tools.
+
+    \b
+    Example:
+      originscan report parliament --lang nl --format pdf --out kamerbrief-bijlage.pdf --config originscan.toml
+      originscan report worklist --format xlsx --out worklist.xlsx --config originscan.toml
+    """
+
+
+@report.command("parliament")
+@store_options
+@scan_option
+@click.option("--lang", type=click.Choice(parliament.LANGUAGES), default="nl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(parliament.FORMATS), default="html", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report_parliament(store: Store, scan_ref: str | None, lang: str, fmt: str, out: Path) -> None:
+    """Aggregated figures only (no column, table or algorithm names), with the trend over earlier scans of the same
+    config. PDF is printed by a headless Chromium."""
+    scan, document = _document(store, scan_ref)
+    history = [d for s in store.scans() if s["number"] < scan["number"] and s["config"] == scan["config"]
+               and (d := store.document(s["id"])) is not None]
+    try:
+        parliament.write(parliament.figures(document, history), lang, fmt, out)
+    except RuntimeError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"written {out}")
+
+
+@report.command("html")
+@store_options
+@scan_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report_html(store: Store, scan_ref: str | None, out: Path) -> None:
+    """report.html again, from the stored scan."""
+    _, document = _document(store, scan_ref)
+    click.echo(f"written {overview.write(document, out)}")
+
+
+@report.command("worklist")
+@store_options
+@scan_option
+@click.option("--format", "fmt", type=click.Choice(["html", "csv", "xlsx"]), default="html", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A file (html, xlsx) or folder (csv).")
+def report_worklist(store: Store, scan_ref: str | None, fmt: str, out: Path) -> None:
+    """The steward's worklist with review state (xlsx: the workbook 'review import' reads back)."""
+    scan, items = worklist(store, scan_ref)
+    if fmt == "xlsx":
+        sheets.write_xlsx(scan, items, out)
+    elif fmt == "csv":
+        out.mkdir(parents=True, exist_ok=True)
+        sheets.write_csv(items, out)
+    else:
+        tables_html.write(f"Worklist · scan {scan['number']} ({scan['started']})", sheets.frames(items), out)
+    click.echo(f"written {out}")
+
+
+@report.command("inventory")
+@store_options
+@scan_option
+@click.option("--format", "fmt", type=click.Choice(["html", "csv", "xlsx"]), default="html", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A file (html) or folder (csv, xlsx).")
+def report_inventory(store: Store, scan_ref: str | None, fmt: str, out: Path) -> None:
+    """The CIO office's inventory: origin columns with evidence, findings, errors."""
+    scan, document = _document(store, scan_ref)
+    if fmt == "html":
+        tables_html.write(f"Inventory · scan {scan['number']} ({scan['started']})", tables(document), out)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        for path in write_tables(document, out, (fmt,)):
+            click.echo(f"written {path}")
+        return
+    click.echo(f"written {out}")
