@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from lineage.extract import Edge
+from lineage.graph import build_graph, to_graphml
 from reports import overview, parliament, tables_html
 from reports import worklist as sheets
 from reports.export import tables, write_tables
@@ -102,3 +104,22 @@ def report_inventory(store: Store, scan_ref: str | None, fmt: str, out: Path) ->
             click.echo(f"written {path}")
         return
     click.echo(f"written {out}")
+
+
+@report.command("graphml")
+@store_options
+@scan_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report_graphml(store: Store, scan_ref: str | None, out: Path) -> None:
+    """The scan's column lineage graph as GraphML (yEd, Gephi, Cytoscape): edges with kind, file and line; origin
+    columns carry their category in the node attribute ``origin``."""
+    scan, document = _document(store, scan_ref)
+    graph = build_graph((Edge(**e) for e in store.edges(scan["id"])),
+                        [c["column"] for c in document["columns"] if c.get("inventoried")])
+    for column in document["columns"]:
+        own = [t["category"] for t in column["tags"] if "origin" not in t
+               and t.get("review", {}).get("status") != "dismissed"]
+        if own and column["column"] in graph:
+            graph.nodes[column["column"]]["origin"] = own[0]
+    out.write_text(to_graphml(graph), encoding="utf-8")
+    click.echo(f"written {out}: {graph.number_of_nodes()} columns, {graph.number_of_edges()} edges")

@@ -215,6 +215,12 @@ class Store:
             rows = session.scalars(select(ColumnRow).where(ColumnRow.scan_id == scan_id).order_by(ColumnRow.id))
             return [{"column": r.column, "type": r.type, "tags": r.tags} for r in rows]
 
+    def edges(self, scan_id: str) -> list[dict]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(EdgeRow).where(EdgeRow.scan_id == scan_id).order_by(EdgeRow.id))
+            return [{"source": r.source, "target": r.target, "kind": r.kind, "file": r.file, "line": r.line}
+                    for r in rows]
+
     def errors(self, scan_id: str) -> list[dict]:
         with Session(self.engine) as session:
             rows = session.scalars(select(ErrorRow).where(ErrorRow.scan_id == scan_id).order_by(ErrorRow.id))

@@ -120,3 +120,15 @@ def test_fail_on_stops_a_pipeline_until_the_steward_has_reviewed(estate: Path, t
     run("review", "finding", selection["id"], "--verdict", "to_assess", "--config", estate)
     run("scan", estate, "--out", out, "--fail-on", "unreviewed-selection")
     run("scan", estate, "--out", out, "--fail-on", "undeclared", code=3)
+
+
+def test_graphml_of_the_stored_scan_carries_kinds_and_origin_tags(demo_history: Path, tmp_path: Path) -> None:
+    import networkx as nx
+
+    target = tmp_path / "lineage.graphml"
+    run("report", "graphml", "--out", target, "--config", demo_history)
+    graph = nx.read_graphml(target)
+    assert graph.nodes["demo.main.brp_persoon.geboorteland"]["origin"] == "birth_country"
+    assert graph.nodes["demo.main.brp_persoon.bsn"].get("origin") is None
+    kinds = {d["kind"] for _, _, d in graph.edges(data=True)}
+    assert {"copy", "derive", "filter", "join", "group"} <= kinds
