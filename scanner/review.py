@@ -177,9 +177,15 @@ def worklist(store: Store, scan_ref: str | None = None) -> tuple[dict, list[dict
             tid = tag_id(column["column"], tag["category"])
             items.append({"kind": "tag", "id": tid, "column": column["column"], "category": tag["category"],
                           "direct": not tag["category"].startswith("proxy:"), "confidence": tag["confidence"],
-                          "evidence": tag["evidence"], "review": tag.get("review") or
-                          tag_reviews.get(tid, {"status": "unreviewed"})})
+                          "evidence": tag["evidence"], "review": _tag_review(tag.get("review"), tag_reviews.get(tid))})
     return scan, order(items)
+
+
+def _tag_review(at_scan: dict | None, latest: dict | None) -> dict:
+    """The log's latest entry, unless the scan reopened a dismissal and nobody has reviewed the tag since."""
+    if at_scan and "reopened" in at_scan and latest and latest.get("entry") == at_scan["dismissed"].get("entry"):
+        return at_scan
+    return latest or at_scan or {"status": "unreviewed"}
 
 
 def resolve_id(store: Store, ref: str, scan_ref: str | None = None) -> str:

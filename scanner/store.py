@@ -253,7 +253,7 @@ class Store:
 
 
 def _entry(row: ReviewRow) -> dict:
-    return {**row.data, "status": row.status, "reviewer": row.reviewer, "reason": row.reason,
+    return {**row.data, "entry": row.id, "status": row.status, "reviewer": row.reviewer, "reason": row.reason,
             "date": _utc(row.created).isoformat(timespec="seconds"), "scan": row.scan_id, "via": row.via}
 
 

@@ -154,6 +154,11 @@ def test_a_dismissed_tag_stays_dismissed_until_its_evidence_changes(estate: Path
     tag = next(c for c in fourth["columns"] if c["column"] == column)["tags"][0]
     assert tag["review"]["status"] == "unreviewed" and tag["review"]["dismissed"]["reason"] == "bevat de vestigingsplaats"
     assert any(f["column"] == column for f in fourth["findings"])
+    [item] = [i for i in worklist(estate, "--kind", "tag") if i["column"] == column]
+    assert item["review"]["status"] == "unreviewed" and "reopened" in item["review"]
+    run("review", "tag", column, "birth_country", "--confirm", "--config", estate)
+    [item] = [i for i in worklist(estate, "--kind", "tag") if i["column"] == column]
+    assert item["review"]["status"] == "confirmed"  # the newest entry wins over the scan's snapshot
 
 
 def test_the_worklist_spreadsheet_round_trip(reviewed_estate: Path, tmp_path: Path) -> None:
