@@ -9,6 +9,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from reports import lineage_svg
 
 from scanner.detect import categories
 
@@ -51,7 +54,7 @@ def render(document: dict) -> str:
             carried.append(column)
     return environment().get_template("report.html.j2").render(
         doc=document, by_algorithm=by_algorithm, proxies_by_algorithm=proxies_by_algorithm, held=dict(held),
-        proxies=proxies, carried=carried)
+        proxies=proxies, carried=carried, lineage_svg=Markup(lineage_svg.svg(document["findings"], document["algorithms"])))
 
 
 def write(document: dict, path: Path) -> Path:

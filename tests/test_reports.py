@@ -78,16 +78,23 @@ def test_html_reports_render_in_a_browser_with_no_errors(demo_history: Path, tmp
                 "parliament-en": ["Key figures", "Uses by role", "The data owner's verdict", "Trend across scans",
                                   "Method"],
                 "worklist": ["findings", "tags"], "inventory": ["findings", "origin columns", "errors"],
-                "report": ["Summary", "Algorithms", "Columns holding origin data", "Errors", "Method"]}
+                "report": ["Summary", "Algorithms", "Lineage", "Stopped uses", "Columns holding origin data", "Errors",
+                           "Method"]}
     for name, args in pages.items():
         target = tmp_path / f"{name}.html"
         run("report", *args, "--out", target, "--config", demo_history)
-        page = browser.render(target, evaluate=["document.querySelectorAll('svg').length"])
+        page = browser.render(target, evaluate=["document.querySelectorAll('svg').length",
+                                                "document.querySelector('#lineage svg')?.textContent"])
         assert not page.console_errors and not page.dialogs and not page.requests, (name, page)
         headings = " | ".join(page.headings).lower()
         assert all(h.lower() in headings for h in expected[name]), (name, page.headings)
         if name.startswith("parliament"):
             assert page.evaluate("document.querySelectorAll('svg').length") == 2  # roles and the trend
+        if name == "report":
+            assert page.evaluate("document.querySelectorAll('svg').length") == 1  # the lineage picture
+            drawn = page.evaluate("document.querySelector('#lineage svg')?.textContent")
+            assert "Fraudescore kinderopvangtoeslag" in drawn and "brp_persoon.geboorteland" in drawn
+            assert "Risicoclassificatiemodel" not in drawn  # its only use was stopped
 
 
 def test_a_hostile_column_name_is_text_in_every_html_report(estate: Path, tmp_path: Path, browser: Browser) -> None:
