@@ -27,6 +27,13 @@ from scanner.detect import classify_column, table_context
 from scanner.detect.values import profile
 
 CORPUS = Path(__file__).parent / "corpus.json"
+# Every corpus was labelled blind (by someone who did not read the rules), each from other public schemas. The rules
+# were revised on what a corpus showed only after its first run: a corpus counts as held out until then.
+CORPORA = {
+    "corpus.json": "first corpus; rules revised on it",
+    "heldout.json": "second corpus; held out until its first run, rules revised on it since",
+    "heldout2.json": "third corpus; held out: the rules were not revised on it",
+}
 ROWS = 200
 
 
@@ -148,11 +155,21 @@ def name_speed(tables: list[dict], columns: int = 100_000) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help="A corpus file (repeatable; default: every corpus in benchmarks/detection).")
     args = parser.parse_args(argv)
-    tables = load(args.corpus)
-    print(f"Detection: {len(tables)} tables shaped after public schemas, {ROWS} generated rows each, "
-          f"values sampled ({ROWS} rows), table context on")
+    corpora = args.corpus or [CORPUS.parent / name for name in CORPORA if (CORPUS.parent / name).exists()]
+    for number, corpus in enumerate(corpora):
+        if number:
+            print()
+        run_corpus(corpus)
+    print(name_speed(load(corpora[0])))
+
+
+def run_corpus(corpus: Path) -> None:
+    tables = load(corpus)
+    print(f"Detection on {corpus.name} ({CORPORA.get(corpus.name, 'a corpus of your own')}): {len(tables)} tables "
+          f"shaped after public schemas, {ROWS} generated rows each, values sampled ({ROWS} rows), table context on")
     with tempfile.TemporaryDirectory() as folder:
         url = build_sqlite(tables, Path(folder) / "corpus.db")
         print(report("SQLite (names, values, context; SQLite has no comments)", score(tables, predictions(url))))
@@ -163,7 +180,6 @@ def main(argv: list[str] | None = None) -> None:
             print(report("PostgreSQL (names, comments, values, context)", score(tables, predictions(url))))
     else:
         print("\nPostgreSQL: not run (no server; make bench starts one)")
-    print(name_speed(tables))
 
 
 if __name__ == "__main__":
