@@ -71,3 +71,33 @@ def test_table_context_raises_lowers_or_drops_a_tag() -> None:
     assert classify_column("nationaliteit_code", context=codes) == []
     assert classify_column("nationaliteit_code", "Nationaliteit (Tabel 32)", context=codes) == []
     assert classify_column("nationaliteit_code", "Nationaliteit (Tabel 32)")[0].confidence > plain
+
+
+def test_a_table_named_after_things_outweighs_person_like_sibling_columns() -> None:
+    from scanner.detect import table_context
+
+    horses = table_context("kwpn_paard", ["levensnummer", "naam", "geboortedatum", "geboorteland"])
+    assert horses.kind == "non_person"
+    assert classify_column("geboorteland", context=horses) == []
+    assert table_context("inschrijving", ["bsn", "geboorteland"]).kind == "person"  # siblings still count
+
+
+def test_a_place_of_birth_holding_countries_is_a_country_of_birth() -> None:
+    from scanner.detect.values import profile
+
+    countries = profile(["Morocco", "Turkey", "Netherlands", "Suriname", "Poland"] * 10)
+    towns = profile(["Casablanca", "Ankara", "Utrecht", "Paramaribo", "Gdansk"] * 10)
+    [by_countries] = classify_column("place_of_birth", profile=countries)
+    [by_towns] = classify_column("place_of_birth", profile=towns)
+    assert by_countries.category == "birth_country" and by_towns.category == "birthplace"
+    assert any(e.rule == "values" for e in by_countries.evidence)
+
+
+def test_values_alone_do_not_make_a_residence_country_origin_data() -> None:
+    from scanner.detect.values import profile
+
+    sample = profile(["Nederland", "Duitsland", "België", "Nederland"] * 10)
+    assert classify_column("address1_country", profile=sample) == []
+    assert classify_column("woonland", profile=sample) == []
+    adjectives = profile(["Nederlandse", "Marokkaanse", "Turkse"] * 10)
+    assert [t.category for t in classify_column("attr_12", profile=adjectives)] == ["nationality"]

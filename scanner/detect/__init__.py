@@ -21,6 +21,9 @@ COMMENT_CONFIDENCE = 0.75
 # (nationality adjectives, CBS origin classes, ethnicity terms), as support for country-like sets.
 VALUE_CONFIDENCE = 0.8
 COUNTRY_VALUE_CONFIDENCE = 0.6
+# A column named as a place (country, land, address, ...) is not silent about what it holds: where someone lives or
+# something is, so values alone do not make it origin data.
+LOCATION = re.compile(r"(country|land|cntry|ctry|landcode|countrycode|adres|address|domicile|residence|woonplaats)$")
 # Tags below this are not reported (documented in the README).
 THRESHOLD = 0.5
 # Table context: a person table adds a signal of this weight to a tag; a table about things or organisations
@@ -44,12 +47,15 @@ def table_context(table: str, columns: list[str]) -> Context:
     vocab = _context_vocabulary()
     lowered = table.lower()
     words = set(tokens(table)) | {lowered}
-    # Person signals first: GBA-V's person list is lo3_pl_persoon, though lo3_ also starts its code tables.
+    # The table's own name first: GBA-V's person list is lo3_pl_persoon, though lo3_ also starts its code tables;
+    # a studbook of horses has birth dates, yet describes horses.
     persons = sorted({squash(c) for c in columns} & set(vocab["person_columns"]))
-    if words & set(vocab["person_tables"]) or persons:
+    if words & set(vocab["person_tables"]):
         return Context("person", f"person table ({', '.join(persons[:3]) or table})")
     if words & set(vocab["non_person_tables"]):
         return Context("non_person", f"table {table} describes things or organisations")
+    if persons:
+        return Context("person", f"person table ({', '.join(persons[:3])})")
     if any(lowered.startswith(p) for p in vocab["code_table_prefixes"]):
         return Context("code", f"code table {table}")
     return Context()
@@ -165,7 +171,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         for cat, _, matched in match_text(comment):
             evidence.setdefault(cat.id, []).append((COMMENT_CONFIDENCE, Evidence("comment", matched)))
     if profile is not None:
-        _value_evidence(evidence, profile)
+        _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)))
     tags = []
     for cat_id, pieces in evidence.items():
         doubt = 1.0
@@ -188,12 +194,17 @@ def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context
     return confidence * factor, found + (Evidence("context", context.detail),)
 
 
-def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile) -> None:
+def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile, silent: bool) -> None:
     """Add what the sample shows: support for a tag the name or comment gave, or, for a column they say nothing
-    about, a category of its own (language names in Dutch are nationality adjectives: 'Turks' in a home-language
-    column must not outvote its name)."""
-    silent = not evidence
-    for set_name, ratio in values.evidence(profile):
+    about (``silent``), a category of its own (language names in Dutch are nationality adjectives: 'Turks' in a
+    home-language column must not outvote its name).
+
+    A place of birth whose values are countries is a country of birth (census recodes, ``pob`` columns)."""
+    found = values.evidence(profile)
+    if "birthplace" in evidence and "birth_country" not in evidence and \
+            any(set_name in values.COUNTRY_SETS for set_name, _ in found):
+        evidence["birth_country"] = evidence.pop("birthplace")
+    for set_name, ratio in found:
         piece = Evidence("values", values.SET_LABELS[set_name], ratio, profile.sampled)
         if set_name in values.SET_CATEGORY and (silent or values.SET_CATEGORY[set_name] in evidence):
             evidence.setdefault(values.SET_CATEGORY[set_name], []).append((VALUE_CONFIDENCE * ratio, piece))
