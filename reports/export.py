@@ -36,6 +36,8 @@ def build_document(result: ScanResult, state: ReviewState | None = None, config:
         "source_data": a.source_data, "inputs": list(a.inputs), "columns_read": len(result.inputs.get(a.id, [])),
         "findings": sum(1 for f in result.findings if f.algorithm == a.identity and f.direct),
         "indirect_findings": sum(1 for f in result.findings if f.algorithm == a.identity and not f.direct),
+        # Every other key of the register entry (lars, source_id, description_short, ...): exports need them.
+        **{k: v for k, v in a.fields.items() if k not in ("id", "inputs") and k not in _ALGORITHM_KEYS},
     } for a in result.algorithms]
     errors = [e.to_json() for e in result.errors]
     return {
@@ -48,6 +50,10 @@ def build_document(result: ScanResult, state: ReviewState | None = None, config:
         "columns": _columns(result, state),
         "errors": errors,
     }
+
+
+_ALGORITHM_KEYS = {"id", "name", "organization", "publication_category", "status", "lawful_basis", "source_data",
+                   "inputs", "columns_read", "findings", "indirect_findings"}
 
 
 def _own_tags(result: ScanResult, column: str, state: ReviewState) -> list[dict]:

@@ -39,7 +39,7 @@ WORDS = {
         "undeclared": "gebruiken niet vermeld in het algoritmeregister",
         "stopped": "gebruiken gestopt en door een latere scan geverifieerd",
         "by_role": "Gebruik naar rol", "role": "rol",
-        "roles": {"selection": "selectiecriterium", "aggregate": "geaggregeerd (groepsniveau)",
+        "roles": {"selection": "selectiecriterium", "aggregate": "geaggregeerd op groepsniveau",
                   "derived_feature": "afgeleid kenmerk", "feature": "kenmerk"},
         "by_category": "Gebruik naar soort gegeven", "category": "soort gegeven",
         "by_verdict": "Oordeel van de gegevenseigenaar", "verdict": "oordeel",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from lineage.extract import Edge
 from lineage.graph import build_graph, to_graphml
-from reports import overview, parliament, tables_html
+from reports import openlineage, overview, parliament, register, tables_html
 from reports import worklist as sheets
 from reports.export import tables, write_tables
 from scanner.cli_review import store_options
@@ -123,3 +124,30 @@ def report_graphml(store: Store, scan_ref: str | None, out: Path) -> None:
             graph.nodes[column["column"]]["origin"] = own[0]
     out.write_text(to_graphml(graph), encoding="utf-8")
     click.echo(f"written {out}: {graph.number_of_nodes()} columns, {graph.number_of_edges()} edges")
+
+
+@report.command("openlineage")
+@store_options
+@scan_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="NDJSON file: one OpenLineage RunEvent per line (the file transport's format).")
+def report_openlineage(store: Store, scan_ref: str | None, out: Path) -> None:
+    """The scan's column lineage as OpenLineage events (columnLineage facet; our kinds as DIRECT/INDIRECT
+    transformations), for Marquez, DataHub, OpenMetadata and the like. Datasets are named originscan://SYSTEM."""
+    scan, _ = _document(store, scan_ref)
+    found = openlineage.events(store.edges(scan["id"]), run_id=scan["id"], event_time=scan["finished"])
+    openlineage.write_events(found, out)
+    click.echo(f"written {out}: {len(found)} events")
+
+
+@report.command("register")
+@store_options
+@scan_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report_register(store: Store, scan_ref: str | None, out: Path) -> None:
+    """Algoritmeregister 1.0.0 entries per algorithm, with a proposed source_data text naming the origin data found
+    and its role; originscan's detail under x_originscan. A proposal for the steward, not a publication."""
+    _, document = _document(store, scan_ref)
+    entries = register.register_entries(document)
+    out.write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(f"written {out}: {len(entries)} algorithms")
