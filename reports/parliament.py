@@ -205,26 +205,27 @@ def _bars(rows: list[tuple[str, int]]) -> str:
 
 
 def _trend(points: list[dict], words: dict) -> str:
-    """Findings and selection-criterion findings per scan, as a small line chart."""
-    width, height, left, bottom, top = 560, 200, 40, 30, 10
+    """Findings and selection-criterion findings per scan, as a small line chart with the legend below it."""
+    width, height, left, right, top, bottom = 560, 220, 40, 50, 12, 56
     most = max([p["findings"] for p in points] + [1])
-    step = (width - left - 20) / max(len(points) - 1, 1)
+    step = (width - left - right) / max(len(points) - 1, 1)
+    axis = height - bottom
 
     def xy(i: int, value: int) -> str:
-        return f"{left + i * step:.1f},{top + (height - top - bottom) * (1 - value / most):.1f}"
+        return f"{left + i * step:.1f},{top + (axis - top) * (1 - value / most):.1f}"
 
     lines = []
     for key, css in (("findings", "all"), ("selection", "sel")):
         lines.append(f'<polyline class="{css}" fill="none" points="'
                      + " ".join(xy(i, p[key]) for i, p in enumerate(points)) + '"/>')
-    ticks = "".join(f'<text x="{left + i * step:.1f}" y="{height - 8}" text-anchor="middle">{_esc(p["date"])}</text>'
+    ticks = "".join(f'<text x="{left + i * step:.1f}" y="{axis + 16}" text-anchor="middle">{_esc(p["date"])}</text>'
                     for i, p in enumerate(points))
-    legend = (f'<text x="{left}" y="{top + 10}" class="all">— {_esc(words["findings"].split(" (")[0])}</text>'
-              f'<text x="{left}" y="{top + 26}" class="sel">— {_esc(words["roles"]["selection"])}</text>')
+    legend = (f'<text x="{left}" y="{height - 18}" class="all">— {_esc(words["findings"].split(" (")[0])}</text>'
+              f'<text x="{left}" y="{height - 4}" class="sel">— {_esc(words["roles"]["selection"])}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'role="img" aria-hidden="true" class="trend"><line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
-            f'y2="{height - bottom}" stroke="#999"/>{"".join(lines)}{ticks}{legend}'
-            f'<text x="4" y="{top + 4}">{most}</text></svg>')
+            f'role="img" aria-hidden="true" class="trend"><line x1="{left}" y1="{axis}" x2="{width - right + 10}" '
+            f'y2="{axis}" stroke="#999"/>{"".join(lines)}{ticks}{legend}'
+            f'<text x="4" y="{top + 4}">{most}</text><text x="4" y="{axis}">0</text></svg>')
 
 
 def _esc(text: str) -> str:
