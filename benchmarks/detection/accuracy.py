@@ -32,7 +32,8 @@ CORPUS = Path(__file__).parent / "corpus.json"
 CORPORA = {
     "corpus.json": "first corpus; rules revised on it",
     "heldout.json": "second corpus; held out until its first run, rules revised on it since",
-    "heldout2.json": "third corpus; held out: the rules were not revised on it",
+    "heldout2.json": "third corpus; held out until its first run, rules revised on it since",
+    "heldout3.json": "fourth corpus; held out: the rules were not revised on it",
 }
 ROWS = 200
 
