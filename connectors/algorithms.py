@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import date, time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def load_register(path: Path) -> tuple[list[Algorithm], list[SourceError]]:
             organization=str(entry.get("organization") or ""),
             publication_category=str(entry.get("publication_category") or ""),
             status=str(entry.get("status") or ""), lawful_basis=str(entry.get("lawful_basis") or ""),
-            source_data=str(entry.get("source_data") or ""), fields=dict(entry)))
+            source_data=str(entry.get("source_data") or ""), fields=_plain(entry)))
     return algorithms, errors
 
 
@@ -104,7 +105,7 @@ def _published(entries: object, path: Path) -> tuple[list[Algorithm], list[Sourc
             continue
         seen.add(key)
         values = {k: str(entry.get(k) or "") for k in PUBLISHED_KEYS}
-        algorithms.append(Algorithm(id=key, inputs=(), register=path, fields=dict(entry), published=True,
+        algorithms.append(Algorithm(id=key, inputs=(), register=path, fields=_plain(entry), published=True,
                                     **{**values, "name": values["name"] or key}))
     return algorithms, errors
 
@@ -138,3 +139,14 @@ def merge_published(algorithms: list[Algorithm]) -> list[Algorithm]:
         merged.append(replace(algorithm, **declared, fields={**algorithm.fields, **twin.fields, "id": algorithm.id,
                                                              "inputs": list(algorithm.inputs)}))
     return merged + [a for a in published if a.id not in used]
+
+
+def _plain(value):
+    """TOML dates and times as ISO text: register fields travel into findings.json and the store as JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (date, time)):  # datetime is a date
+        return value.isoformat()
+    return value

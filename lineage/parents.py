@@ -1,10 +1,11 @@
 """A person's birth country read through a join to their parent's row is the parents' birth country.
 
 BRP-shaped data keeps parents as persons: ``persoon k JOIN persoon o ON o.bsn = k.ouder1_bsn``. Column lineage
-sees ``persoon.geboorteland`` flow into the target either way, so the join key decides: when the statement joins
-on a parent reference (``ouder``, ``moeder``, ``vader``, ``parent``, ``mother``, ``father``) of the same table, a
-birth-country value it copies is the parent's. If the statement also copies the person's own birth country (the
-same source column into more than one target), only targets whose name says parent are relabelled.
+sees ``persoon.geboorteland`` flow into the target whether it is read through ``k`` or ``o`` (both are the same
+column identity), so a birth country is relabelled only when both say parent: the statement joins the same table
+on a parent reference (``ouder``, ``moeder``, ``vader``, ``parent``, ``mother``, ``father``), and the target it
+fills is named for a parent (``geboorteland_ouder1``, ``cob_mother``). A target named neutrally keeps
+birth_country: it may be the person's own, and telling the aliases apart needs alias-level lineage.
 """
 
 from __future__ import annotations
@@ -32,8 +33,5 @@ def _through_parent(graph: nx.MultiDiGraph, step: Step) -> bool:
     table = step.source.rsplit(".", 1)[0]
     keys = [source for source, _, kind, data in graph.in_edges(step.target, keys=True, data=True)
             if kind == "join" and data.get("file") == step.file and data.get("line") == step.line]
-    if not any(key.rsplit(".", 1)[0] == table and PARENT.search(key.rsplit(".", 1)[-1]) for key in keys):
-        return False
-    siblings = {target for _, target, kind, data in graph.out_edges(step.source, keys=True, data=True)
-                if kind in ("copy", "derive") and data.get("file") == step.file and data.get("line") == step.line}
-    return len(siblings) == 1 or bool(PARENT.search(step.target.rsplit(".", 1)[-1]))
+    joined_on_parent = any(key.rsplit(".", 1)[0] == table and PARENT.search(key.rsplit(".", 1)[-1]) for key in keys)
+    return joined_on_parent and bool(PARENT.search(step.target.rsplit(".", 1)[-1]))

@@ -29,7 +29,7 @@ def build_document(result: ScanResult, state: ReviewState | None = None, config:
         "new": state.previous is not None and f.id not in state.previous,
         "review": state.findings.get(f.id, {"status": "unreviewed"}),
     } for f in result.findings]
-    gone = stopped(state, {f.id for f in result.findings}, result.started)
+    gone = stopped(state, {f.id for f in result.findings}, result.started, _blind_spot(result))
     algorithms = [{
         "id": a.identity, "name": a.name, "organization": a.organization,
         "publication_category": a.publication_category, "status": a.status, "lawful_basis": a.lawful_basis,
@@ -54,6 +54,25 @@ def build_document(result: ScanResult, state: ReviewState | None = None, config:
 
 _ALGORITHM_KEYS = {"id", "name", "organization", "publication_category", "status", "lawful_basis", "source_data",
                    "inputs", "columns_read", "findings", "indirect_findings"}
+
+
+def _blind_spot(result: ScanResult):
+    """Why this scan could not have found a finding ("" if it could): its absence proves nothing then."""
+    scanned = {s["name"] for s in result.sources if s.get("status") == "ok"}
+    algorithms = {a.identity for a in result.algorithms}
+    dismissed = set(result.dismissed)
+
+    def why(finding: dict) -> str:
+        system = finding["column"].split(".", 1)[0]
+        if finding["algorithm"] not in algorithms:
+            return f"{finding['algorithm']} is not in this scan's register"
+        if finding["column"] in dismissed:
+            return "its origin tag is dismissed"
+        if system not in scanned and any(s["name"] == system for s in result.sources):
+            return f"source {system} could not be scanned"
+        return ""
+
+    return why
 
 
 def _own_tags(result: ScanResult, column: str, state: ReviewState) -> list[dict]:
@@ -116,7 +135,7 @@ def _summary(result: ScanResult, all_findings: list[dict], gone: list[dict], fir
         "algorithms_using_proxies": len({f["algorithm"] for f in all_findings if not f["direct"]}),
         "unreviewed": sum(1 for f in findings if f["review"]["status"] == "unreviewed"),
         "new": None if first else sum(1 for f in findings if f["new"]),
-        "stopped_verified": sum(1 for f in gone if f["direct"]),
+        "stopped_verified": sum(1 for f in gone if f["direct"] and f["verified"]),
         "dismissed_tags": sum(len(tags) for tags in result.dismissed.values()),
         "errors": len(result.errors),
     }
@@ -140,8 +159,9 @@ def tables(document: dict) -> dict[str, pd.DataFrame]:
         "column": c["column"], "type": c["type"], "category": t["category"], "confidence": t["confidence"],
         "relation": t.get("relation", "holds"), "origin": t.get("origin", c["column"]),
         "evidence": "; ".join(f"{e['rule']}: {e['detail']}" for e in t["evidence"]),
+        "review": t.get("review", {}).get("status", ""),
     } for c in document["columns"] for t in c["tags"]], columns=["column", "type", "category", "confidence",
-                                                                 "relation", "origin", "evidence"])
+                                                                 "relation", "origin", "evidence", "review"])
     errors = pd.DataFrame(document["errors"], columns=["source", "file", "line", "message"])
     return {name: frame.map(inert) for name, frame in
             {"findings": findings, "origin_columns": columns, "errors": errors}.items()}

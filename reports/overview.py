@@ -43,18 +43,22 @@ def render(document: dict) -> str:
     held = defaultdict(list)
     proxies = []
     carried = []
+    dismissed = []
     for column in document["columns"]:
-        own = [t for t in column["tags"] if "via" not in t]
+        own = [t for t in column["tags"] if "via" not in t and t.get("review", {}).get("status") != "dismissed"]
+        dismissed += [(column, t) for t in column["tags"] if t.get("review", {}).get("status") == "dismissed"]
         direct = [t for t in own if not t["category"].startswith("proxy:")]
         if direct:
             held[column["column"].split(".", 1)[0]].append((column, direct))
         if len(own) > len(direct):
             proxies.append((column, [t for t in own if t["category"].startswith("proxy:")]))
-        if not own and column["tags"]:
-            carried.append(column)
+        reached = [t for t in column["tags"] if "via" in t]
+        if not own and reached:
+            carried.append((column, reached))
     return environment().get_template("report.html.j2").render(
         doc=document, by_algorithm=by_algorithm, proxies_by_algorithm=proxies_by_algorithm, held=dict(held),
-        proxies=proxies, carried=carried, lineage_svg=Markup(lineage_svg.svg(document["findings"], document["algorithms"])))
+        proxies=proxies, carried=carried, dismissed=dismissed,
+        lineage_svg=Markup(lineage_svg.svg(document["findings"], document["algorithms"])))
 
 
 def write(document: dict, path: Path) -> Path:

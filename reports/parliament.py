@@ -124,7 +124,7 @@ def figures(document: dict, history: list[dict] | None = None) -> dict:
     """Counts from a findings document; ``history`` holds earlier scans' documents (oldest first) for the trend."""
     findings = [f for f in document["findings"] if f["direct"]]
     indirect = [f for f in document["findings"] if not f["direct"]]
-    stopped = [f for f in document.get("stopped", []) if f.get("direct", True)]
+    stopped = [f for f in document.get("stopped", []) if f.get("direct", True) and f.get("verified")]
     s = document["summary"]
     organizations = {a["id"]: a.get("organization") or "" for a in document["algorithms"]}
     per_org: dict[str, Counter] = {}
@@ -161,7 +161,7 @@ def _trend_point(document: dict) -> dict:
     return {"date": document["scan"]["started"][:10],
             "algorithms_using": len({f["algorithm"] for f in findings}), "findings": len(findings),
             "selection": sum(1 for f in findings if f["use"] == "selection"),
-            "stopped": sum(1 for f in document.get("stopped", []) if f.get("direct", True))}
+            "stopped": sum(1 for f in document.get("stopped", []) if f.get("direct", True) and f.get("verified"))}
 
 
 def render(numbers: dict, lang: str, fmt: str) -> str:
@@ -173,6 +173,7 @@ def render(numbers: dict, lang: str, fmt: str) -> str:
     env = Environment(loader=PackageLoader("reports", "templates"), trim_blocks=True, lstrip_blocks=True,
                       autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False))
     env.filters["category"] = lambda c: labels.get(c, c)
+    env.filters["md"] = _md
     env.filters["rolebars"] = lambda rows, w: Markup(_bars([(w["roles"][role], count) for role, count in rows]))
     template = env.get_template(f"parliament.{'html' if fmt == 'html' else 'md'}.j2")
     organizations = {org or words["unknown_org"]: counts for org, counts in numbers["by_organization"].items()}
@@ -226,6 +227,12 @@ def _trend(points: list[dict], words: dict) -> str:
             f'role="img" aria-hidden="true" class="trend"><line x1="{left}" y1="{axis}" x2="{width - right + 10}" '
             f'y2="{axis}" stroke="#999"/>{"".join(lines)}{ticks}{legend}'
             f'<text x="4" y="{top + 4}">{most}</text><text x="4" y="{axis}">0</text></svg>')
+
+
+def _md(text: str) -> str:
+    """Text for a Markdown table cell: one line, no table syntax, no HTML a renderer would run."""
+    text = " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _esc(text: str) -> str:

@@ -10,6 +10,8 @@ keeps the standard's shape (research/origin-data-nl.md §4).
 
 from __future__ import annotations
 
+import html
+
 from reports.parliament import ROLES, WORDS
 from scanner.detect import categories
 
@@ -71,6 +73,8 @@ def proposed_source_data(declared: str, findings: list[dict]) -> str:
     if not sentences:
         return declared
     text = declared.strip()
+    if text.startswith("<"):  # the register's fields are HTML (p, ul, li ...): add a paragraph, keep it HTML
+        return text + "".join(f"<p>{html.escape(sentence)}</p>" for sentence in sentences)
     if text and not text.endswith((".", "!", "?")):
         text += "."
     return " ".join(([text] if text else []) + sentences)

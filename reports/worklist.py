@@ -21,7 +21,8 @@ FINDING_INFO = ["id", "algorithm", "column", "category", "direct", "use", "new",
 FINDING_INPUT = ["verdict", "decision", "legal_basis", "justification", "dpia", "iama", "note"]
 TAG_INFO = ["id", "column", "category", "direct", "confidence", "evidence"]
 TAG_INPUT = ["status", "reason"]
-LAST = ["reviewed_by", "reviewed_on"]
+# The review log entry a row showed when exported (hidden): an import refuses to overwrite a newer review with it.
+LAST = ["reviewed_by", "reviewed_on", "entry"]
 CHOICES = {"verdict": VERDICTS, "decision": DECISIONS, "status": TAG_STATUSES}
 
 
@@ -30,7 +31,8 @@ def frames(items: list[dict]) -> dict[str, pd.DataFrame]:
     findings, tags = [], []
     for item in items:
         review = item["review"]
-        last = {"reviewed_by": review.get("reviewer", ""), "reviewed_on": review.get("date", "")[:10]}
+        last = {"reviewed_by": review.get("reviewer", ""), "reviewed_on": review.get("date", "")[:10],
+                "entry": review.get("entry", "")}
         if item["kind"] == "finding":
             path = item["path"]
             findings.append({
@@ -81,6 +83,8 @@ def _mark_inputs(path: Path, tables: dict[str, pd.DataFrame]) -> None:
         for index, column in enumerate(frame.columns, start=1):
             cell = sheet.cell(row=1, column=index)
             cell.font = Font(bold=True)
+            if column == "entry":
+                sheet.column_dimensions[cell.column_letter].hidden = True
             if column not in inputs[name]:
                 continue
             cell.fill = PatternFill("solid", fgColor="FFF2B3")

@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.code import read_sql_paths
-from connectors.database import ConnectError, inventory
+from connectors.database import ConnectError, inventory, masked
 from lineage.extract import STATEMENT_BUDGET_S, Result, make_schema
 from lineage.parallel import extract_files
 from lineage.graph import build_graph, to_dot, to_graphml
@@ -240,10 +240,10 @@ def reference_load(csv_file: Path) -> None:
 def _scan_and_report(cfg: Config, out: Path) -> dict:
     store, state, store_error = None, ReviewState(), None
     try:  # reviews first: a dismissed tag must not propagate
-        store = Store(cfg.store_url)
+        store = Store(cfg.store_url, scope=str(cfg.path))
         state = load_state(store, str(cfg.path))
-    except SQLAlchemyError as err:
-        store_error = f"store {cfg.store_url}: {str(getattr(err, 'orig', err)).splitlines()[0]}"
+    except (SQLAlchemyError, ConnectError) as err:
+        store_error = _store_error(cfg.store_url, err)
     with Progress(SpinnerColumn(), TextColumn("{task.fields[name]:<16}"), TextColumn("{task.description}"),
                   console=err_console, transient=False) as progress:
         tasks = {"": progress.add_task("starting", name="scan")}
@@ -260,7 +260,7 @@ def _scan_and_report(cfg: Config, out: Path) -> dict:
         try:
             _save(store, result, document)
         except SQLAlchemyError as err:
-            store_error = f"store {cfg.store_url}: {str(getattr(err, 'orig', err)).splitlines()[0]}"
+            store_error = _store_error(cfg.store_url, err)
         store.close()
     write_json(document, out / "findings.json")
     overview.write(document, out / "report.html")
@@ -271,6 +271,11 @@ def _scan_and_report(cfg: Config, out: Path) -> dict:
     if result.failed:
         raise click.ClickException("nothing could be scanned: see the errors above")
     return document
+
+
+def _store_error(url: str, err: Exception) -> str:
+    """What went wrong with the store, naming it without its password."""
+    return f"store {masked(url)}: {str(getattr(err, 'orig', err)).splitlines()[0]}"
 
 
 def _save(store: Store, result: ScanResult, document: dict) -> None:

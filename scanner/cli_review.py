@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from reports import worklist as sheets
+from connectors.database import ConnectError, masked
 from scanner.config import ConfigError, load_config
 from scanner.diff import diff as scan_diff
 from scanner.review import (DECISIONS, TAG_STATUSES, VERDICTS, ReviewError, finding_entry, resolve_id, tag_entry,
@@ -33,13 +34,14 @@ def store_options(command: Callable) -> Callable:
                   help=f"SQLAlchemy URL of the store [default: {DEFAULT_STORE}].")
     @functools.wraps(command)
     def wrapper(*args, config_path: Path | None, store_url: str | None, **kwargs):
-        url = store_url or DEFAULT_STORE
+        url, scope = store_url or DEFAULT_STORE, None
         if config_path is not None:
             try:
-                url = load_config(config_path).store_url
+                config = load_config(config_path)
             except ConfigError as err:
                 raise click.ClickException(str(err)) from err
-        store = open_store(url)
+            url, scope = config.store_url, str(config.path)
+        store = open_store(url, scope)
         try:
             return command(*args, store=store, **kwargs)
         except ReviewError as err:
@@ -50,19 +52,21 @@ def store_options(command: Callable) -> Callable:
     return wrapper
 
 
-def open_store(url: str) -> Store:
-    """An existing store: a SQLite file that does not exist is a mistake here, not a new store."""
+def open_store(url: str, scope: str | None = None) -> Store:
+    """An existing store: a SQLite file that does not exist is a mistake here, not a new store. With ``scope``
+    (a config's path) the latest scan is that config's latest."""
     try:
         parsed = make_url(url)
     except Exception as err:  # SQLAlchemy raises ArgumentError and ValueError alike for a bad URL
-        raise click.ClickException(f"not a SQLAlchemy URL: {url}") from err
+        raise click.ClickException(f"not a SQLAlchemy URL: {masked(url)}") from err
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
             and not Path(parsed.database).exists():
         raise click.ClickException(f"no store at {parsed.database}: run a scan first, or pass --config/--store")
     try:
-        return Store(url)
-    except SQLAlchemyError as err:
-        raise click.ClickException(f"cannot open the store: {str(getattr(err, 'orig', err)).splitlines()[0]}") from err
+        return Store(url, scope)
+    except (SQLAlchemyError, ConnectError) as err:
+        raise click.ClickException(f"cannot open the store {masked(url)}: "
+                                   f"{str(getattr(err, 'orig', err)).splitlines()[0]}") from err
 
 
 def reviewer_option(command: Callable) -> Callable:
@@ -236,13 +240,13 @@ def diff_command(store: Store, old: str | None, new: str | None, fmt: str) -> No
       originscan diff --config originscan.toml          # the last two scans
       originscan diff 3 5 --config originscan.toml --format json
     """
-    scans = store.scans()
+    scans = [s for s in store.scans() if store.scope is None or s["config"] == store.scope]
     if old is None and new is None:
         if len(scans) < 2:
-            raise click.ClickException("the store holds fewer than two scans")
+            raise click.ClickException("the store holds fewer than two scans" + (" of this config" if store.scope else ""))
         before, after = scans[-2], scans[-1]
     else:
-        before, after = store.scan(old), store.scan(new) if new else scans[-1]
+        before, after = store.scan(old), store.scan(new) if new else store.scan()
         if before is None or after is None:
             raise click.ClickException(f"no such scan: {old if before is None else new}")
     changes = scan_diff(store, before, after)

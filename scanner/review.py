@@ -11,6 +11,7 @@ Rescans meet the log by identity: a finding's id is (algorithm, column, use); a 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lineage.propagate import USES
@@ -110,9 +111,15 @@ def evidence_changed(dismissal: dict, tag: dict) -> bool:
     Material: evidence of a kind the steward did not see (a new rule or value set), or a confidence risen by
     MATERIAL_CONFIDENCE or more. The same evidence with a slightly different match ratio is not.
     """
-    seen = {tuple(item) for item in dismissal.get("evidence", [])}
-    now = {(e["rule"], e["detail"]) for e in tag["evidence"]}
+    seen = {_kind(*item) for item in dismissal.get("evidence", [])}
+    now = {_kind(e["rule"], e["detail"]) for e in tag["evidence"]}
     return bool(now - seen) or tag["confidence"] >= float(dismissal.get("confidence", 0)) + MATERIAL_CONFIDENCE
+
+
+def _kind(rule: str, detail: str) -> tuple[str, str]:
+    """What a piece of evidence is, without its incidental wording: a table context names a few sibling columns,
+    and a new column in the table is no new evidence."""
+    return (rule, detail.split(" (")[0]) if rule == "context" else (rule, detail)
 
 
 @dataclass
@@ -121,36 +128,48 @@ class ReviewState:
 
     findings: dict[str, dict] = field(default_factory=dict)
     tags: dict[str, dict] = field(default_factory=dict)
-    previous: set[str] | None = None  # finding ids of the previous scan of the same config; None: first scan
-    scans: list[dict] = field(default_factory=list)
+    previous: set[str] | None = None  # finding ids of every earlier scan of the same config; None: first scan
+    scans: list[dict] = field(default_factory=list)  # earlier scans of the same config
     presence: dict[str, list[int]] = field(default_factory=dict)  # stop-decided finding id -> scan numbers
     stopped_rows: dict[str, dict] = field(default_factory=dict)  # stop-decided finding id -> finding as last seen
 
 
 def load_state(store: Store, config: str | None = None) -> ReviewState:
-    scans = store.scans()
-    same = [s for s in scans if config is None or s["config"] == config]
+    """The store's knowledge for a new scan of ``config`` (every scan when None): only scans of the same config
+    count as earlier scans, so a shared store's other estates neither make findings old nor verify stops."""
+    same = [s for s in store.scans() if config is None or s["config"] == config]
+    numbers = {s["number"] for s in same}
     findings = store.latest_reviews("finding")
     stops = {fid for fid, review in findings.items() if review.get("decision") == "stop"}
+    presence = {fid: [n for n in seen if n in numbers] for fid, seen in store.presence(stops).items()}
     return ReviewState(findings=findings, tags=store.latest_reviews("tag"),
-                       previous={f["id"] for f in store.findings(same[-1]["id"])} if same else None,
-                       scans=scans, presence=store.presence(stops),
-                       stopped_rows={fid: row for fid in stops if (row := store.finding(fid))})
+                       previous=store.finding_ids([s["id"] for s in same]) if same else None,
+                       scans=same, presence=presence,
+                       stopped_rows={fid: row for fid in stops if presence.get(fid) and (row := store.finding(fid))})
 
 
-def stopped(state: ReviewState, current: set[str], scan_date: str) -> list[dict]:
-    """Findings decided ``stop`` that the scan dated ``scan_date`` no longer finds: stopped, and verified by the
-    first scan after the decision that no longer found them."""
+def stopped(state: ReviewState, current: set[str], scan_date: str, could_see: Callable[[dict], str]) -> list[dict]:
+    """Findings decided ``stop`` that the scan dated ``scan_date`` no longer finds.
+
+    Absence proves the stop only if the scan could have found the use: ``could_see(finding)`` says why it could
+    not ("" when it could), e.g. its source was unreachable or its origin tag is dismissed. A verified stop is dated
+    by the first scan after the decision that no longer found it; one that cannot be verified is listed as such.
+    """
     out = []
     for fid, row in state.stopped_rows.items():
         if fid in current:
             continue
         review = state.findings[fid]
+        blind = could_see(row)
+        finding = {**row, "direct": not row["category"].startswith("proxy:"), "review": review}
+        if blind:
+            out.append({**finding, "status": f"stop decided, not verified: {blind}", "verified": None})
+            continue
         last_seen = max(state.presence.get(fid) or [0])
-        later = [s["started"] for s in state.scans if s["number"] > last_seen and s["started"] >= review["date"]]
+        later = [s["started"] for s in state.scans if s["number"] > last_seen and s["started"] >= review["date"]
+                 and s["status"] == "ok"]
         verified = min(later + [scan_date])
-        out.append({**row, "direct": not row["category"].startswith("proxy:"), "review": review,
-                    "status": f"stopped (verified {verified[:10]})", "verified": verified})
+        out.append({**finding, "status": f"stopped (verified {verified[:10]})", "verified": verified})
     return sorted(out, key=lambda f: (f["algorithm"], f["column"], f["use"]))
 
 
@@ -168,8 +187,10 @@ def worklist(store: Store, scan_ref: str | None = None) -> tuple[dict, list[dict
     if scan is None:
         raise ReviewError("no such scan in this store" if scan_ref else "this store holds no scan yet")
     reviews, tag_reviews = store.latest_reviews("finding"), store.latest_reviews("tag")
-    items = [{"kind": "finding", **f, "review": reviews.get(f["id"], {"status": "unreviewed"})}
-             for f in store.findings(scan["id"])]
+    earlier = [s["id"] for s in store.scans() if s["config"] == scan["config"] and s["number"] < scan["number"]]
+    seen = store.finding_ids(earlier) if earlier else None
+    items = [{"kind": "finding", **f, "new": seen is not None and f["id"] not in seen,
+              "review": reviews.get(f["id"], {"status": "unreviewed"})} for f in store.findings(scan["id"])]
     for column in store.columns(scan["id"]):
         for tag in column["tags"]:
             if "origin" in tag:  # propagated: reviewed where it comes from

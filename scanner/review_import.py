@@ -77,31 +77,51 @@ def plan_import(store: Store, path: Path, reviewer: str) -> Plan:
                 plan.problems.append(f"{where}: {ident} appears twice")
                 continue
             seen.add(ident)
-            filled = {c: str(values[c]).strip() for c in inputs if values.get(c) not in (None, "")}
+            filled = {c: _cell(values[c]) for c in inputs if values.get(c) not in (None, "")}
+            exported = _cell(values.get("entry") or "")
+            current = findings_log.get(ident, {}) if sheet == "findings" else item["review"]
             if sheet == "findings":
-                _finding_row(plan, where, ident, filled, findings_log.get(ident, {}), reviewer, via, scan["id"])
+                _finding_row(plan, where, ident, filled, current, reviewer, via, scan["id"], exported)
             else:
-                _tag_row(plan, where, item, filled, tags_log.get(ident, {}), reviewer, via, scan["id"])
+                _tag_row(plan, where, item, filled, current, reviewer, via, scan["id"], exported)
     if plan.problems:
         plan.entries = []
     return plan
 
 
+def _cell(value: object) -> str:
+    """A cell as text. The export guards text starting with = + - @ with a quote so a spreadsheet shows it as
+    text; that quote is not part of the review. Whole numbers typed in a spreadsheet come back as floats."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+
+
+def _newer(current: dict, exported: str) -> bool:
+    """Was the item reviewed again after the spreadsheet was exported?"""
+    return str(current.get("entry", "")) != exported
+
+
 def _finding_row(plan: Plan, where: str, ident: str, filled: dict, current: dict, reviewer: str, via: str,
-                 scan_id: str) -> None:
+                 scan_id: str, exported: str) -> None:
     before, _ = check_finding(current, {})
     state, problems = check_finding(current, filled)
     if problems:
         plan.problems += [f"{where}: {p}" for p in problems]
     elif state == before and current:
         plan.unchanged += 1
+    elif filled and _newer(current, exported):
+        plan.problems.append(f"{where}: reviewed again since this worklist was exported ({current.get('reviewer')}, "
+                             f"{current.get('date', '')[:10]}); export a fresh worklist")
     elif filled:
         plan.entries.append(finding_log_entry(ident, state, reviewer, via, scan_id))
 
 
 def _tag_row(plan: Plan, where: str, item: dict, filled: dict, current: dict, reviewer: str, via: str,
-             scan_id: str) -> None:
-    status, reason = filled.get("status", ""), filled.get("reason", current.get("reason", ""))
+             scan_id: str, exported: str) -> None:
+    status = filled.get("status", "")
+    reason = filled.get("reason", current.get("reason", "") if status == current.get("status") else "")
     if not status:
         if "reason" in filled:
             plan.problems.append(f"{where}: a reason without a status ({' or '.join(TAG_STATUSES)})")
@@ -112,5 +132,8 @@ def _tag_row(plan: Plan, where: str, item: dict, filled: dict, current: dict, re
         plan.problems.append(f"{where}: a dismissal needs a reason")
     elif (status, reason) == (current.get("status"), current.get("reason")):
         plan.unchanged += 1
+    elif _newer(current, exported):
+        plan.problems.append(f"{where}: reviewed again since this worklist was exported ({current.get('reviewer')}, "
+                             f"{current.get('date', '')[:10]}); export a fresh worklist")
     else:
         plan.entries.append(tag_log_entry(item["column"], item, status, reason, reviewer, via, scan_id))

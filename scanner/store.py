@@ -14,7 +14,10 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, func, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from connectors.database import resolve_url
 
 HEAD = "0003"  # the newest migration in scanner/migrations/versions
 
@@ -121,9 +124,12 @@ def migrate(engine: Engine) -> None:
 class Store:
     """Scans, their findings and the review log, in any SQLAlchemy database."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, scope: str | None = None) -> None:
+        """``url`` may hold ``${VAR}`` (a password from the environment). With ``scope`` (a config path), "the
+        latest scan" means the latest scan of that config: a shared store holds many."""
         self.url = url
-        self.engine: Engine = create_engine(url)
+        self.scope = scope
+        self.engine: Engine = create_engine(resolve_url(url))
         migrate(self.engine)
 
     def close(self) -> None:
@@ -135,6 +141,16 @@ class Store:
 
         ``document`` is the scan's findings.json, kept whole so reports can be rendered again from the store.
         """
+        for attempt in range(5):  # scans stored at the same moment by other processes take the next number
+            try:
+                return self._save_scan(scan, columns, edges, findings, errors, document)
+            except IntegrityError:
+                if attempt == 4 or self.scan(scan["id"]) is not None:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _save_scan(self, scan: dict, columns: list[dict], edges: list[dict], findings: list[dict],
+                   errors: list[dict], document: dict | None) -> int:
         scan_id = scan["id"]
         with Session(self.engine) as session, session.begin():
             number = (session.scalar(select(func.max(ScanRow.number))) or 0) + 1
@@ -189,10 +205,12 @@ class Store:
             return [_scan(row) for row in session.scalars(select(ScanRow).order_by(ScanRow.number))]
 
     def scan(self, ref: str | None = None) -> dict | None:
-        """A scan by id, unique id prefix or number; the latest one when ``ref`` is None."""
+        """A scan by id, unique id prefix or number; the latest one (of the scope's config, if set) when ``ref``
+        is None."""
         scans = self.scans()
         if ref is None:
-            return scans[-1] if scans else None
+            scoped = [s for s in scans if self.scope is None or s["config"] == self.scope]
+            return scoped[-1] if scoped else None
         hits = [s for s in scans if str(s["number"]) == ref or s["id"] == ref] or \
                [s for s in scans if s["id"].startswith(ref)]
         return hits[0] if len(hits) == 1 else None
@@ -240,6 +258,13 @@ class Store:
                 found[fid].append(number)
         return found
 
+    def finding_ids(self, scan_ids: list[str]) -> set[str]:
+        """Every finding id that any of these scans found."""
+        if not scan_ids:
+            return set()
+        with Session(self.engine) as session:
+            return set(session.scalars(select(FindingRow.finding_id).where(FindingRow.scan_id.in_(scan_ids))))
+
     def finding(self, finding_id: str) -> dict | None:
         """The finding as the most recent scan that had it saw it."""
         with Session(self.engine) as session:
@@ -258,8 +283,9 @@ def _entry(row: ReviewRow) -> dict:
 
 
 def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every moment stored here was UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    """In UTC: SQLite hands back naive datetimes (every moment stored here was UTC), PostgreSQL aware ones in the
+    session's time zone, and dates are compared as ISO strings."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _scan(row: ScanRow) -> dict:

@@ -106,3 +106,11 @@ def test_the_cli_writes_register_entries_for_a_stored_scan(tmp_path):
     assert risk["source_id"] == "UV-ALG-001" and risk["description_short"].startswith("Selecteert")  # from the register
     assert "nationaliteit (selectiecriterium)" in risk["source_data"] and risk["x_originscan"]["undeclared"]
     assert entries["algorithm:termijnbewaking-aanvragen"]["x_originscan"]["findings"] == []
+
+
+def test_a_published_html_source_data_gets_a_paragraph_not_a_dangling_sentence():
+    from reports.register import proposed_source_data
+
+    finding = {"category": "birth_country", "use": "selection", "direct": True}
+    assert proposed_source_data("<p>Aanvraaggegevens</p>", [finding]) == (
+        "<p>Aanvraaggegevens</p><p>Afkomstgerelateerde gegevens gevonden: geboorteland (selectiecriterium).</p>")

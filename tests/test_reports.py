@@ -139,3 +139,22 @@ def test_graphml_of_the_stored_scan_carries_kinds_and_origin_tags(demo_history: 
     assert graph.nodes["demo.main.brp_persoon.bsn"].get("origin") is None
     kinds = {d["kind"] for _, _, d in graph.edges(data=True)}
     assert {"copy", "derive", "filter", "join", "group"} <= kinds
+
+
+def test_a_hostile_organisation_name_is_text_in_the_parliament_report(estate: Path, tmp_path: Path,
+                                                                      browser: Browser) -> None:
+    register = estate.parent / "algorithms.toml"
+    register.write_text(register.read_text().replace(
+        'id = "risicoscore"', 'id = "risicoscore"\norganization = "<img src=x onerror=alert(1)>\\n| Dienst"\n'
+        "begin_date = 2024-01-01"))  # a TOML date too: it must travel into JSON as text
+    run("scan", estate, "--out", tmp_path / "out")
+    markdown, page_path = tmp_path / "p.md", tmp_path / "p.html"
+    run("report", "parliament", "--format", "md", "--out", markdown, "--config", estate)
+    run("report", "parliament", "--format", "html", "--out", page_path, "--config", estate)
+    rows = [line for line in markdown.read_text().splitlines() if "Dienst" in line]
+    assert rows == ["| &lt;img src=x onerror=alert(1)&gt; \\| Dienst | 1 | 1 | 1 |"]
+    page = browser.render(page_path, evaluate=["document.querySelectorAll('img, script').length"])
+    assert "<img src=x onerror=alert(1)>" in page.text and not page.dialogs and not page.console_errors
+    assert page.evaluate("document.querySelectorAll('img, script').length") == 0
+    document = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert next(a for a in document["algorithms"] if a["id"] == "algorithm:risicoscore")["begin_date"] == "2024-01-01"

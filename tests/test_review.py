@@ -30,7 +30,8 @@ def run(*args: object, ok: bool = True):
 def reviewed_estate(request, estate: Path) -> Path:
     """The estate's config, with its store on SQLite (the default file) or on the PostgreSQL server."""
     if request.param == "postgresql":
-        url = request.getfixturevalue("pg_database")
+        # A session time zone other than UTC: review dates must still compare with scan dates.
+        url = request.getfixturevalue("pg_database") + "?options=-c%20TimeZone%3DAmerica/New_York"
         config = estate.read_text().replace('url = "sqlite:///store.db"', f'url = "{url}"')
         assert config != estate.read_text()
         estate.write_text(config)
@@ -143,6 +144,9 @@ def test_a_dismissed_tag_stays_dismissed_until_its_evidence_changes(estate: Path
     assert [(t["category"], t["review"]["status"], t["review"]["reason"]) for t in tags] == \
         [("birth_country", "dismissed", "bevat de vestigingsplaats")]
     assert second["summary"]["dismissed_tags"] == 1
+    html = (estate.parent / "out" / "report.html").read_text()
+    held = html.split('id="columns"')[1].split('id="dismissed"')[0]
+    assert column not in held and column in html.split('id="dismissed"')[1].split('id="errors"')[0]
     assert second["summary"]["origin_columns"] == first["summary"]["origin_columns"] - 1
     third = scan(estate)  # nothing changed: still dismissed
     assert not any(f["column"] == column for f in third["findings"])
@@ -180,8 +184,8 @@ def test_the_worklist_spreadsheet_round_trip(reviewed_estate: Path, tmp_path: Pa
     tag_row[tag_header.index("status")].value = "dismissed"
     tag_row[tag_header.index("reason")].value = "adres voor correspondentie"
     book.save(workbook)
-    assert "would record 2 review(s)" in run("review", "import", workbook, "--dry-run", "--config", config).output
     before = review_log(config)
+    assert "would record 2 review(s)" in run("review", "import", workbook, "--dry-run", "--config", config).output
     assert review_log(config) == before
     assert "recorded 2 review(s)" in run("review", "import", workbook, "--config", config).output
     assert review_log(config) == before + 2
@@ -224,8 +228,10 @@ def test_a_bad_spreadsheet_changes_nothing(estate: Path, tmp_path: Path) -> None
 def test_a_parent_self_join_turns_birth_country_into_parents_birth_country(estate: Path) -> None:
     (estate.parent / "etl" / "03_ouders.sql").write_text(
         "CREATE TABLE ouder_herkomst AS\n"
-        "SELECT k.bsn, o.geboorteland AS land FROM persoon k JOIN persoon o ON o.bsn = k.ouder1_bsn;\n")
-    (estate.parent / "queries" / "ouders.sql").write_text("SELECT h.bsn, h.land FROM ouder_herkomst h;\n")
+        "SELECT k.bsn, o.geboorteland AS land_ouder1 FROM persoon k JOIN persoon o ON o.bsn = k.ouder1_bsn;\n"
+        "CREATE TABLE eigen_herkomst AS\n"  # the person's own, read in a statement that also joins a parent
+        "SELECT k.bsn, k.geboorteland, o.postcode FROM persoon k JOIN persoon o ON o.bsn = k.ouder1_bsn;\n")
+    (estate.parent / "queries" / "ouders.sql").write_text("SELECT h.bsn, h.land_ouder1 FROM ouder_herkomst h;\n")
     (estate.parent / "algorithms.toml").write_text((estate.parent / "algorithms.toml").read_text() + (
         '\n[[algorithm]]\nid = "ouders"\nname = "Ouders"\nsource_data = "Geboorteland ouders"\n'
         'inputs = ["queries/ouders.sql"]\n'))
@@ -233,6 +239,9 @@ def test_a_parent_self_join_turns_birth_country_into_parents_birth_country(estat
     [found] = [f for f in document["findings"] if f["algorithm"] == "algorithm:ouders"]
     assert (found["column"], found["category"], found["use"]) == ("t.main.persoon.geboorteland",
                                                                   "parents_birth_country", "feature")
+    columns = {c["column"]: c for c in document["columns"]}
+    [own] = [t for t in columns["t.main.eigen_herkomst.geboorteland"]["tags"] if t.get("origin")]
+    assert own["category"] == "birth_country"  # a neutral target keeps the person's own birth country
     own = finding(document, "controle-buitenland", "selection")  # the person's own birth country stays so
     assert own["category"] == "birth_country"
 
@@ -255,3 +264,47 @@ def test_algoritmeregister_export_is_matched_by_lars_or_source_id(estate: Path) 
     assert algorithms["algorithm:lars-90311522"]["inputs"] == []  # registered, not mapped to code: listed
     assert "algorithm:lars-41905837" not in algorithms  # matched, so not listed twice
     assert any("needs 'lars' or 'source_id'" in e["message"] for e in document["errors"])
+
+
+def test_a_stale_spreadsheet_never_overwrites_a_newer_review(estate: Path, tmp_path: Path) -> None:
+    document = scan(estate)
+    target = finding(document, "controle-buitenland", "selection")
+    run("review", "finding", target["id"], "--verdict", "to_assess", "--note", "- eerst navragen bij de jurist",
+        "--config", estate)
+    run("review", "tag", "t.main.persoon.postcode", "proxy:neighbourhood", "--dismiss", "--reason",
+        "=alleen correspondentie", "--config", estate)
+    workbook = tmp_path / "worklist.xlsx"
+    run("review", "export", "--xlsx", workbook, "--config", estate)
+    # Untouched, the sheet changes nothing: a note or reason starting with - or = comes back as it was recorded.
+    assert "recorded 0 review(s)" in run("review", "import", workbook, "--config", estate).output
+    run("review", "finding", target["id"], "--verdict", "unlawful", "--decision", "stop", "--config", estate)
+    book = load_workbook(workbook)
+    sheet = book["findings"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == target["id"])
+    row[header.index("decision")].value = "continue"  # made on the old sheet, after the newer review
+    book.save(workbook)
+    before = review_log(estate)
+    result = run("review", "import", workbook, "--config", estate, ok=False)
+    assert result.exit_code == 1 and "reviewed again since this worklist was exported" in result.output
+    assert review_log(estate) == before
+    history = json.loads(run("review", "history", target["id"], "--config", estate, "--format", "json").output)
+    assert history[-1]["decision"] == "stop" and history[0]["note"] == "- eerst navragen bij de jurist"
+
+
+def test_a_use_missing_because_its_source_failed_is_not_verified_as_stopped(estate: Path) -> None:
+    first = scan(estate)
+    derived = finding(first, "risicoscore", "derived_feature")
+    run("review", "finding", derived["id"], "--verdict", "unlawful", "--decision", "stop", "--config", estate)
+    (estate.parent / "estate.db").rename(estate.parent / "elsewhere.db")  # the source is unreachable now
+    outage = scan(estate)
+    [entry] = outage["stopped"]
+    assert entry["verified"] is None and entry["status"].startswith("stop decided, not verified: source t")
+    assert outage["summary"]["stopped_verified"] == 0
+    # Another config sharing the store: its scans neither verify this stop nor make old findings look new.
+    (estate.parent / "elsewhere.db").rename(estate.parent / "estate.db")
+    other = estate.parent / "other.toml"
+    other.write_text(estate.read_text())
+    second = json.loads((run("scan", other, "--out", estate.parent / "o") and
+                         (estate.parent / "o" / "findings.json")).read_text())
+    assert second["stopped"] == [] and second["summary"]["new"] is None
