@@ -64,9 +64,14 @@ def write_xlsx(scan: dict, items: list[dict], path: Path) -> Path:
     return path
 
 
+def readable(items: list[dict]) -> dict[str, pd.DataFrame]:
+    """The tables for reading (HTML, CSV): without the hidden log entry only an import needs."""
+    return {name: frame.drop(columns=["entry"]) for name, frame in frames(items).items()}
+
+
 def write_csv(items: list[dict], folder: Path) -> list[Path]:
     written = []
-    for name, frame in frames(items).items():
+    for name, frame in readable(items).items():
         target = folder / f"worklist_{name}.csv"
         frame.to_csv(target, index=False)
         written.append(target)

@@ -85,7 +85,7 @@ def report_worklist(store: Store, scan_ref: str | None, fmt: str, out: Path) -> 
         out.mkdir(parents=True, exist_ok=True)
         sheets.write_csv(items, out)
     else:
-        tables_html.write(f"Worklist · scan {scan['number']} ({scan['started']})", sheets.frames(items), out)
+        tables_html.write(f"Worklist · scan {scan['number']} ({scan['started']})", sheets.readable(items), out)
     click.echo(f"written {out}")
 
 
