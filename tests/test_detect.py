@@ -101,3 +101,9 @@ def test_values_alone_do_not_make_a_residence_country_origin_data() -> None:
     assert classify_column("woonland", profile=sample) == []
     adjectives = profile(["Nederlandse", "Marokkaanse", "Turkse"] * 10)
     assert [t.category for t in classify_column("attr_12", profile=adjectives)] == ["nationality"]
+
+
+def test_a_specific_category_from_the_comment_shadows_the_general_one_from_the_name() -> None:
+    # The name says nationality (nat), the comment says second nationality: one tag, the specific one.
+    tags = classify_column("VERD_NAT2", "Tweede nationaliteit verdachte")
+    assert [t.category for t in tags] == ["dual_nationality"]

@@ -170,6 +170,12 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     if comment:
         for cat, _, matched in match_text(comment):
             evidence.setdefault(cat.id, []).append((COMMENT_CONFIDENCE, Evidence("comment", matched)))
+    # A more specific category found by name or comment makes the general one redundant (a second nationality is
+    # no first one; a parent's birth country is not the person's), whichever of the two found which.
+    for cat in categories():
+        if cat.id in evidence:
+            for shadowed in cat.shadows:
+                evidence.pop(shadowed, None)
     if profile is not None:
         _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)))
     tags = []
