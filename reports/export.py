@@ -147,7 +147,8 @@ def write_json(document: dict, path: Path) -> Path:
 
 
 def tables(document: dict) -> dict[str, pd.DataFrame]:
-    """The document as flat tables: findings, origin columns (tagged, with evidence), errors."""
+    """The document as flat tables: findings, origin columns (their own tags with evidence and review state; proxies
+    and dismissed tags marked as such), downstream columns (where origin data flows), errors."""
     findings = pd.DataFrame([{
         "finding": f["id"], "algorithm": f["algorithm"], "column": f["column"], "category": f["category"],
         "direct": f["direct"], "use": f["use"], "undeclared": f["undeclared"], "review": f["review"]["status"],
@@ -155,16 +156,21 @@ def tables(document: dict) -> dict[str, pd.DataFrame]:
         "where": "; ".join(f"{s['file']}:{s['line']}" for s in f["path"]),
     } for f in document["findings"]], columns=["finding", "algorithm", "column", "category", "direct", "use",
                                                "undeclared", "review", "path", "where"])
-    columns = pd.DataFrame([{
+    own = pd.DataFrame([{
         "column": c["column"], "type": c["type"], "category": t["category"], "confidence": t["confidence"],
-        "relation": t.get("relation", "holds"), "origin": t.get("origin", c["column"]),
         "evidence": "; ".join(f"{e['rule']}: {e['detail']}" for e in t["evidence"]),
         "review": t.get("review", {}).get("status", ""),
-    } for c in document["columns"] for t in c["tags"]], columns=["column", "type", "category", "confidence",
-                                                                 "relation", "origin", "evidence", "review"])
+    } for c in document["columns"] for t in c["tags"] if "via" not in t],
+        columns=["column", "type", "category", "confidence", "evidence", "review"])
+    # Columns that origin data reaches downstream, kept apart so the origin columns' count is what it says.
+    downstream = pd.DataFrame([{
+        "column": c["column"], "category": t["category"], "relation": t["relation"], "origin": t["origin"],
+        "steps": len(t["via"]),
+    } for c in document["columns"] for t in c["tags"] if "via" in t],
+        columns=["column", "category", "relation", "origin", "steps"])
     errors = pd.DataFrame(document["errors"], columns=["source", "file", "line", "message"])
     return {name: frame.map(inert) for name, frame in
-            {"findings": findings, "origin_columns": columns, "errors": errors}.items()}
+            {"findings": findings, "origin_columns": own, "downstream_columns": downstream, "errors": errors}.items()}
 
 
 def inert(value):

@@ -58,7 +58,8 @@ def write_xlsx(scan: dict, items: list[dict], path: Path) -> Path:
         pd.DataFrame([
             {"key": "scan", "value": scan["id"]}, {"key": "scan_started", "value": scan["started"]},
             {"key": "how", "value": "Fill in the columns with a yellow header; leave a cell empty to keep what is "
-                                    "recorded. Then: originscan review import THIS_FILE --reviewer NAME"},
+                                    "recorded. Then: originscan review import THIS_FILE --reviewer NAME "
+                                    + (f'--config "{scan["config"]}"' if scan.get("config") else "--store URL")},
         ]).to_excel(excel, sheet_name="about", index=False)
     _mark_inputs(path, tables)
     return path

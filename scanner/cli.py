@@ -144,11 +144,10 @@ def classify(url: str, system: str | None, schemas: tuple[str, ...], sample: int
     if fmt == "json":
         _print_json({"columns": columns, "errors": errors})
         return
-    console = Console(highlight=False)
     for column in columns:
         for tag in column["tags"]:
             evidence = "; ".join(f"{e['rule']}: {e['detail']}" for e in tag["evidence"])
-            console.print(f"{column['column']}\t{tag['category']}\t{tag['confidence']:.2f}\t{evidence}", markup=False)
+            click.echo(f"{column['column']}\t{tag['category']}\t{tag['confidence']:.2f}\t{evidence}")
     tagged = sum(1 for c in columns if c["tags"])
     err_console.print(f"{tagged} of {len(columns)} columns tagged (threshold {THRESHOLD}); {len(errors)} errors")
 
@@ -286,19 +285,24 @@ def _save(store: Store, result: ScanResult, document: dict) -> None:
 
 def _print_summary(document: dict, out: Path) -> None:
     s = document["summary"]
-    console = Console(highlight=False)
-    console.print(f"Report: {out / 'report.html'}   Findings: {out / 'findings.json'}")
-    console.print(f"{s['algorithms_using_origin_data']} of {s['algorithms']} algorithms use origin data: "
-                  f"{s['findings']} findings ({s['findings_by_use']['selection']} as selection criterion, "
-                  f"{s['findings_by_use']['derived_feature']} derived feature, {s['findings_by_use']['feature']} feature, "
-                  f"{s['findings_by_use']['aggregate']} aggregate); {s['undeclared']} not declared in the register.")
-    console.print(f"{s['origin_columns']} of {s['columns']} columns hold origin data ({s['proxy_columns']} more hold "
-                  f"proxies for it, counted apart); {s['statements']} SQL statements read; {s['errors']} errors.")
+    uses = s["findings_by_use"]
+    errors = s["errors"]
+    lines = [
+        f"Report: {out / 'report.html'}   Findings: {out / 'findings.json'}",
+        f"{s['algorithms_using_origin_data']} of {s['algorithms']} algorithms use origin data: {s['findings']} findings "
+        f"({uses['selection']} as selection criterion, {uses['aggregate']} aggregate, {uses['derived_feature']} derived "
+        f"feature, {uses['feature']} feature); {s['undeclared']} not declared in the register.",
+        f"{s['origin_columns']} of {s['columns']} columns hold origin data ({s['proxy_columns']} more hold proxies for it, "
+        f"counted apart); {s['statements']} SQL statements read; "
+        + (f"{errors} problem{'s' if errors != 1 else ''} (below)." if errors else "no problems."),
+    ]
+    for line in lines:  # one line each, never wrapped: people grep and pipe this
+        click.echo(line)
     for error in document["errors"][:10]:
         where = f"{error['file']}:{error['line']}" if error["line"] else (error["file"] or "")
-        err_console.print(f"  error [{error['source']}] {where}: {error['message']}", markup=False)
+        click.echo(f"  error [{error['source']}] {where}: {error['message']}", err=True)
     if len(document["errors"]) > 10:
-        err_console.print(f"  ... and {len(document['errors']) - 10} more in findings.json")
+        click.echo(f"  ... and {len(document['errors']) - 10} more in findings.json", err=True)
 
 
 def _print_json(document: dict) -> None:

@@ -17,7 +17,7 @@ from reports import worklist as sheets
 from connectors.database import ConnectError, masked
 from scanner.config import ConfigError, load_config
 from scanner.diff import diff as scan_diff
-from scanner.review import (DECISIONS, TAG_STATUSES, VERDICTS, ReviewError, finding_entry, resolve_id, tag_entry,
+from scanner.review import (DECISIONS, VERDICTS, ReviewError, finding_entry, resolve_id, tag_by_id, tag_entry,
                             worklist)
 from scanner.review_import import plan_import
 from scanner.store import Store
@@ -80,11 +80,10 @@ def review() -> None:
 
     \b
     Every act is appended to the store's review log; the latest entry wins and the history stays.
-    Ids may be shortened to a unique prefix.
-    Example:
-      originscan review list --config originscan.toml
-      originscan review finding 3f2a --verdict unlawful --decision stop --note "no legal basis" --reviewer j.jansen
-      originscan review tag demo.main.circuits.country birth_country --dismiss --reason "circuit location" --reviewer j.jansen
+    Ids may be shortened to a unique prefix. After 'originscan demo':
+      originscan review list --config originscan-out/estate/originscan.toml
+      originscan review finding 539b01c5 --verdict unlawful --decision stop --note "no legal basis" \\
+          --reviewer j.jansen --config originscan-out/estate/originscan.toml
     """
 
 
@@ -99,7 +98,13 @@ def review() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def review_list(store: Store, scan_ref: str | None, kind: str, status: str, use: str | None, algorithm: str | None,
                 category: str | None, fmt: str) -> None:
-    """The worklist: unreviewed first, findings before tags, selection use first."""
+    """The worklist: unreviewed first, findings before tags, selection use first.
+
+    \b
+    Example:
+      originscan review list --config originscan-out/estate/originscan.toml --status unreviewed --use selection
+      originscan review list --store "$ORIGINSCAN_STORE" --format json > worklist.json
+    """
     scan, items = worklist(store, scan_ref)
     wanted = algorithm if algorithm is None or algorithm.startswith("algorithm:") else f"algorithm:{algorithm}"
     items = [i for i in items
@@ -125,9 +130,9 @@ def review_list(store: Store, scan_ref: str | None, kind: str, status: str, use:
 @review.command("finding")
 @store_options
 @click.argument("finding_ref")
-@click.option("--verdict", type=click.Choice(VERDICTS), help="lawful, unlawful (onrechtmatig), improper "
+@click.option("--verdict", type=click.Choice(VERDICTS, case_sensitive=False), help="lawful, unlawful (onrechtmatig), improper "
               "(oneigenlijk: legal basis, no objective justification), to_assess.")
-@click.option("--decision", type=click.Choice(DECISIONS))
+@click.option("--decision", type=click.Choice(DECISIONS, case_sensitive=False))
 @click.option("--legal-basis", "legal_basis", help="The statutory basis relied on, e.g. 'Awir art. 48'.")
 @click.option("--justification", help="Necessity and objective justification.")
 @click.option("--dpia", help="Reference to the DPIA.")
@@ -135,7 +140,13 @@ def review_list(store: Store, scan_ref: str | None, kind: str, status: str, use:
 @click.option("--note", help="Anything else the next reader needs to know.")
 @reviewer_option
 def review_finding(store: Store, finding_ref: str, reviewer: str, **changes: str | None) -> None:
-    """Record the verdict, decision, legal basis and references for one finding."""
+    """Record the verdict, decision, legal basis and references for one finding (id or a unique prefix of it).
+
+    \b
+    Example:
+      originscan review finding 539b01c5 --verdict unlawful --decision stop --note "geen grondslag" \\
+          --reviewer j.jansen --config originscan-out/estate/originscan.toml
+    """
     if all(v is None for v in changes.values()):
         raise click.UsageError("say what to record: --verdict, --decision, --legal-basis, ...")
     finding_id = resolve_id(store, finding_ref)
@@ -144,28 +155,37 @@ def review_finding(store: Store, finding_ref: str, reviewer: str, **changes: str
     store.add_reviews([entry])
     click.echo(f"finding {finding_id}: {entry['status']}"
                + (f", decision {entry['data']['decision']}" if entry["data"].get("decision") else "")
-               + f" (recorded for {reviewer})")
+               + f" (recorded by {reviewer})")
 
 
 @review.command("tag")
 @store_options
 @click.argument("column")
-@click.argument("category")
+@click.argument("category", required=False)
 @click.option("--confirm", "status", flag_value="confirmed", help="The column does hold this origin data.")
 @click.option("--dismiss", "status", flag_value="dismissed", help="It does not (a reason is required).")
 @click.option("--reason", default="", help="Why; required to dismiss.")
 @reviewer_option
-def review_tag(store: Store, column: str, category: str, status: str | None, reason: str, reviewer: str) -> None:
-    """Confirm or dismiss one origin tag of a column, e.g. COLUMN=demo.main.persoon.land CATEGORY=birth_country.
+def review_tag(store: Store, column: str, category: str | None, status: str | None, reason: str,
+               reviewer: str) -> None:
+    """Confirm or dismiss one origin tag: by COLUMN and CATEGORY, or by the tag's id as 'review list' shows it.
 
     A dismissed tag is no longer propagated or counted from the next scan on, unless its evidence changes
     materially (a new kind of evidence, or confidence up by 0.1 or more): then it is back on the worklist.
+
+    \b
+    Example:
+      originscan review tag demo.main.brp_persoon.postcode proxy:neighbourhood --dismiss \\
+          --reason "correspondentieadres" --reviewer j.jansen --config originscan-out/estate/originscan.toml
+      originscan review tag c26ab594 --confirm --reviewer j.jansen --config originscan-out/estate/originscan.toml
     """
     if status is None:
         raise click.UsageError("say --confirm or --dismiss")
+    if category is None:
+        column, category = tag_by_id(store, column)
     entry = tag_entry(store, column, category, status, reason, reviewer)
     store.add_reviews([entry])
-    click.echo(f"tag {category} on {column}: {status} (recorded for {reviewer})")
+    click.echo(f"tag {category} on {column}: {status} (recorded by {reviewer})")
 
 
 @review.command("history")
@@ -173,7 +193,12 @@ def review_tag(store: Store, column: str, category: str, status: str | None, rea
 @click.argument("ref")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def review_history(store: Store, ref: str, fmt: str) -> None:
-    """Every entry ever recorded for a finding or tag, oldest first."""
+    """Every entry ever recorded for a finding or tag, oldest first.
+
+    \b
+    Example:
+      originscan review history 539b01c5 --config originscan-out/estate/originscan.toml
+    """
     entries = store.history(resolve_id(store, ref))
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
@@ -194,7 +219,12 @@ def review_history(store: Store, ref: str, fmt: str) -> None:
               help="Write worklist_findings.csv and worklist_tags.csv into this folder.")
 @click.option("--scan", "scan_ref", help="Scan number or id (default: the latest).")
 def review_export(store: Store, xlsx: Path | None, csv_folder: Path | None, scan_ref: str | None) -> None:
-    """The worklist as a spreadsheet to fill in (read back with 'review import') or as CSV."""
+    """The worklist as a spreadsheet to fill in (read back with 'review import') or as CSV.
+
+    \b
+    Example:
+      originscan review export --xlsx worklist.xlsx --config originscan-out/estate/originscan.toml
+    """
     if xlsx is None and csv_folder is None:
         raise click.UsageError("say where: --xlsx FILE and/or --csv FOLDER")
     scan, items = worklist(store, scan_ref)
@@ -212,8 +242,13 @@ def review_export(store: Store, xlsx: Path | None, csv_folder: Path | None, scan
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would be recorded; record nothing.")
 @reviewer_option
 def review_import(store: Store, workbook: Path, dry_run: bool, reviewer: str) -> None:
-    """Record the reviews filled in on a worklist workbook: every row is checked first, and if any row is wrong
-    nothing at all is recorded."""
+    """Record the reviews filled in on a worklist workbook (from 'review export --xlsx'): every row is checked
+    first, and if any row is wrong nothing at all is recorded.
+
+    \b
+    Example:
+      originscan review import worklist.xlsx --dry-run --reviewer j.jansen --config originscan-out/estate/originscan.toml
+    """
     if not reviewer.strip():
         raise click.UsageError("--reviewer must not be empty")
     plan = plan_import(store, workbook, reviewer)

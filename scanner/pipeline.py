@@ -202,7 +202,8 @@ def _inventories(sources: tuple[Source, ...], hear: Progress) -> list[Inventory 
         except ConnectError as err:
             hear(source.name, "failed")
             return err
-        hear(source.name, f"done: {len(found.tables)} tables, {len(found.errors)} errors")
+        problems = f"{len(found.errors)} could not be read" if found.errors else "all read"
+        hear(source.name, f"done: {len(found.tables)} tables, {problems}")
         return found
 
     if not sources:

@@ -48,6 +48,8 @@ def check_finding(current: dict, changes: dict) -> tuple[dict, list[str]]:
         if value is None:
             continue
         value = str(value).strip()
+        if key in ("verdict", "decision"):
+            value = value.lower()
         if key == "verdict" and value not in VERDICTS:
             problems.append(f"verdict must be one of {', '.join(VERDICTS)}, not {value!r}")
         elif key == "decision" and value and value not in DECISIONS:
@@ -67,7 +69,8 @@ def finding_entry(store: Store, finding_id: str, changes: dict, reviewer: str, v
     """The log entry for a finding review; raises ReviewError when the id is unknown or the review invalid."""
     known = store.finding(finding_id)
     if known is None:
-        raise ReviewError(f"no finding with id {finding_id} in any scan of this store")
+        raise ReviewError(f"no finding with id {finding_id} in any scan of this store (a tag's id? use "
+                          "'originscan review tag ID --confirm|--dismiss')")
     state, problems = check_finding(store.latest_reviews("finding").get(finding_id, {}), changes)
     if problems:
         raise ReviewError(f"finding {finding_id}: " + "; ".join(problems))
@@ -92,8 +95,29 @@ def tag_entry(store: Store, column: str, category: str, status: str, reason: str
     own = {t["category"]: t for c in (store.columns(scan["id"]) if scan else []) if c["column"] == column
            for t in c["tags"] if "origin" not in t}
     if category not in own:
-        raise ReviewError(f"the latest scan has no {category} tag on {column}")
+        raise ReviewError(f"the latest scan has no {category} tag on {column}" + _hint(store, scan, column))
     return tag_log_entry(column, own[category], status, reason, reviewer, via, scan["id"])
+
+
+def tag_by_id(store: Store, ref: str) -> tuple[str, str]:
+    """(column, category) of the latest scan's tag whose id starts with ``ref``."""
+    _, items = worklist(store)
+    hits = [i for i in items if i["kind"] == "tag" and i["id"].startswith(ref.lower())]
+    if len(hits) != 1:
+        raise ReviewError(f"{'no' if not hits else 'more than one'} tag id starts with {ref!r}; "
+                          "give COLUMN CATEGORY, or an id from 'originscan review list --kind tag'")
+    return hits[0]["column"], hits[0]["category"]
+
+
+def _hint(store: Store, scan: dict | None, column: str) -> str:
+    """Which tags the column has, or which full column names end like the one given."""
+    if scan is None:
+        return ""
+    tagged = {c["column"]: [t["category"] for t in c["tags"] if "origin" not in t] for c in store.columns(scan["id"])}
+    if tagged.get(column):
+        return f" (it has: {', '.join(tagged[column])})"
+    near = sorted(c for c, tags in tagged.items() if tags and c.lower().endswith("." + column.lower()))
+    return f"; did you mean {' or '.join(near[:3])}?" if near else ""
 
 
 def tag_log_entry(column: str, tag: dict, status: str, reason: str, reviewer: str, via: str,

@@ -40,7 +40,8 @@ def plan_import(store: Store, path: Path, reviewer: str) -> Plan:
     book.close()
     about = {str(row[0]): row[1] for row in sheets.get("about", [])[1:] if row and row[0] is not None}
     if not about.get("scan"):
-        plan.problems.append("sheet 'about': the scan id is missing (export the worklist with originscan)")
+        plan.problems.append(f"{path.name} is not a worklist workbook: export one with 'originscan review export "
+                             "--xlsx FILE' (the originscan.xlsx a scan writes is for reading)")
         return plan
     try:
         scan, items = worklist(store, str(about["scan"]))
@@ -120,7 +121,7 @@ def _finding_row(plan: Plan, where: str, ident: str, filled: dict, current: dict
 
 def _tag_row(plan: Plan, where: str, item: dict, filled: dict, current: dict, reviewer: str, via: str,
              scan_id: str, exported: str) -> None:
-    status = filled.get("status", "")
+    status = filled.get("status", "").lower()
     reason = filled.get("reason", current.get("reason", "") if status == current.get("status") else "")
     if not status:
         if "reason" in filled:

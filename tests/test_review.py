@@ -308,3 +308,21 @@ def test_a_use_missing_because_its_source_failed_is_not_verified_as_stopped(esta
     second = json.loads((run("scan", other, "--out", estate.parent / "o") and
                          (estate.parent / "o" / "findings.json")).read_text())
     assert second["stopped"] == [] and second["summary"]["new"] is None
+
+
+def test_the_cli_meets_a_steward_halfway(estate: Path) -> None:
+    document = scan(estate)
+    [tag] = [i for i in worklist(estate, "--kind", "tag") if i["column"] == "t.main.persoon.postcode"]
+    assert "recorded by s.steward" in run("review", "tag", tag["id"][:8], "--confirm", "--config", estate).output
+    short = run("review", "tag", "persoon.postcode", "birth_country", "--confirm", "--config", estate, ok=False)
+    assert "did you mean t.main.persoon.postcode?" in short.output
+    wrong = run("review", "tag", "t.main.persoon.postcode", "birth_country", "--confirm", "--config", estate, ok=False)
+    assert "(it has: proxy:neighbourhood)" in wrong.output
+    as_finding = run("review", "finding", tag["id"][:8], "--verdict", "to_assess", "--config", estate, ok=False)
+    assert "a tag's id?" in as_finding.output
+    target = finding(document, "statistiek", "aggregate")
+    run("review", "finding", target["id"], "--verdict", "TO_ASSESS", "--decision", "Continue", "--config", estate)
+    review = worklist(estate, "--status", "reviewed", "--kind", "finding")[0]["review"]
+    assert (review["status"], review["decision"]) == ("to_assess", "continue")
+    not_a_worklist = run("review", "import", estate.parent / "out" / "originscan.xlsx", "--config", estate, ok=False)
+    assert "is not a worklist workbook" in not_a_worklist.output
