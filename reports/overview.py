@@ -58,6 +58,7 @@ def render(document: dict) -> str:
     return environment().get_template("report.html.j2").render(
         doc=document, by_algorithm=by_algorithm, proxies_by_algorithm=proxies_by_algorithm, held=dict(held),
         proxies=proxies, carried=carried, dismissed=dismissed,
+        names={a["id"]: a["name"] for a in document["algorithms"]},
         lineage_svg=Markup(lineage_svg.svg(document["findings"], document["algorithms"])))
 
 

@@ -35,14 +35,16 @@ WORDS = {
         "columns": "kolommen geïnventariseerd", "origin_columns": "kolommen met afkomstgerelateerde gegevens",
         "proxy_columns": "kolommen met indirecte (proxy)gegevens",
         "algorithms": "algoritmes in het register", "algorithms_using": "algoritmes die afkomstgerelateerde gegevens gebruiken",
-        "findings": "gebruiken van afkomstgerelateerde gegevens (algoritme × gegeven × rol)",
-        "undeclared": "gebruiken niet vermeld in het algoritmeregister",
-        "stopped": "gebruiken gestopt en door een latere scan geverifieerd",
-        "by_role": "Gebruik naar rol", "role": "rol",
+        "findings": "toepassingen van afkomstgerelateerde gegevens (per algoritme, gegeven en rol)",
+        "undeclared": "toepassingen niet vermeld in het algoritmeregister",
+        "stopped": "toepassingen gestopt en door een latere scan geverifieerd",
+        "errors": "onderdelen die de scan niet kon lezen (zie het volledige rapport)",
+        "by_role": "Toepassingen naar rol", "role": "rol",
         "roles": {"selection": "selectiecriterium", "aggregate": "geaggregeerd op groepsniveau",
                   "derived_feature": "afgeleid kenmerk", "feature": "kenmerk"},
-        "by_category": "Gebruik naar soort gegeven", "category": "soort gegeven",
+        "by_category": "Toepassingen naar soort gegeven", "category": "soort gegeven",
         "by_verdict": "Oordeel van de gegevenseigenaar", "verdict": "oordeel",
+        "verdict_note": "Over de huidige toepassingen en de gestopte toepassingen samen.",
         "verdicts": {"lawful": "rechtmatig", "unlawful": "onrechtmatig", "improper": "oneigenlijk",
                      "to_assess": "nog te beoordelen", "unreviewed": "nog niet beoordeeld"},
         "by_decision": "Besluit", "decision": "besluit",
@@ -51,7 +53,7 @@ WORDS = {
         "indirect": "Indirecte gegevens (proxies), apart geteld",
         "indirect_text": "Gegevens die afkomst kunnen benaderen zonder het te zijn (taal, verblijfstitel, postcode, "
                          "naam en dergelijke). Zij worden apart geteld en nooit opgeteld bij de directe gegevens.",
-        "indirect_findings": "gebruiken van indirecte gegevens", "algorithms_using_proxies": "algoritmes die ze gebruiken",
+        "indirect_findings": "toepassingen van indirecte gegevens", "algorithms_using_proxies": "algoritmes die ze gebruiken",
         "trend": "Verloop over de scans",
         "method": "Werkwijze",
         "method_text": [
@@ -64,11 +66,11 @@ WORDS = {
             "algoritmes uit het algoritmeregister.",
             "Per algoritme wordt vastgesteld hoe de gegevens gebruikt worden: als selectiecriterium (zij bepalen wie "
             "geselecteerd wordt), geaggregeerd, als afgeleid kenmerk of als kenmerk. Gegevenseigenaren beoordelen "
-            "elk gebruik: rechtmatig, onrechtmatig (geen wettelijke grondslag) of oneigenlijk (wel een grondslag, "
+            "elke toepassing: rechtmatig, onrechtmatig (geen wettelijke grondslag) of oneigenlijk (wel een grondslag, "
             "geen objectieve rechtvaardiging), en besluiten tot voortzetten, aanpassen of stoppen.",
-            "Een gebruik geldt als gestopt en geverifieerd wanneer tot stoppen is besloten en een latere scan het niet "
-            "meer vindt. De cijfers zijn tellingen; dit rapport bevat geen persoonsgegevens en geen namen van "
-            "kolommen of tabellen.",
+            "Een toepassing geldt als gestopt en geverifieerd wanneer tot stoppen is besloten en een latere scan, die "
+            "de betrokken bron wel kon lezen, haar niet meer vindt. De cijfers zijn tellingen; dit rapport bevat geen "
+            "persoonsgegevens en geen namen van kolommen of tabellen.",
         ],
         "no_history": "Dit is de eerste scan; een verloop volgt na een volgende scan.",
     },
@@ -81,14 +83,16 @@ WORDS = {
         "columns": "columns inventoried", "origin_columns": "columns holding origin data",
         "proxy_columns": "columns holding indirect (proxy) data",
         "algorithms": "algorithms in the register", "algorithms_using": "algorithms using origin data",
-        "findings": "uses of origin data (algorithm × data × role)",
+        "findings": "uses of origin data (per algorithm, data item and role)",
         "undeclared": "uses not declared in the algorithm register",
         "stopped": "uses stopped and verified by a later scan",
+        "errors": "parts the scan could not read (see the full report)",
         "by_role": "Uses by role", "role": "role",
         "roles": {"selection": "selection criterion", "aggregate": "aggregate (group level)",
                   "derived_feature": "derived feature", "feature": "feature"},
         "by_category": "Uses by kind of data", "category": "kind of data",
-        "by_verdict": "The data owner's verdict", "verdict": "verdict",
+        "by_verdict": "The data steward's verdict", "verdict": "verdict",
+        "verdict_note": "Over current uses and stopped uses together.",
         "verdicts": {"lawful": "lawful", "unlawful": "unlawful (no legal basis)",
                      "improper": "improper (legal basis, no objective justification)",
                      "to_assess": "to be assessed", "unreviewed": "not yet reviewed"},
@@ -109,11 +113,12 @@ WORDS = {
             "country of birth, migration background, ethnicity) are recognised by their name, description and "
             "values. The scan then follows where that data flows, into the algorithms of the algorithm register.",
             "For each algorithm it establishes how the data is used: as a selection criterion (it decides who is "
-            "selected), aggregated, as a derived feature or as a feature. Data owners judge every use: lawful, "
+            "selected), aggregated, as a derived feature or as a feature. Data stewards judge every use: lawful, "
             "unlawful (no legal basis) or improper (a legal basis but no objective justification), and decide to "
             "continue, modify or stop it.",
-            "A use counts as stopped and verified when it was decided to stop it and a later scan no longer finds "
-            "it. The figures are counts; this report holds no personal data and no column or table names.",
+            "A use counts as stopped and verified when it was decided to stop it and a later scan that could read its "
+            "source no longer finds it. The figures are counts; this report holds no personal data and no column or "
+            "table names.",
         ],
         "no_history": "This is the first scan; a trend follows after the next one.",
     },
@@ -134,8 +139,9 @@ def figures(document: dict, history: list[dict] | None = None) -> dict:
         per_org.setdefault(organizations.get(algorithm, ""), Counter())["algorithms_using"] += 1
     for f in findings:
         per_org.setdefault(organizations.get(f["algorithm"], ""), Counter())["findings"] += 1
-    verdicts = Counter(f["review"]["status"] if f["review"]["status"] in VERDICTS else "unreviewed" for f in findings)
-    decisions = Counter(f["review"].get("decision") or "none" for f in findings)
+    judged = findings + stopped  # a stopped use keeps its verdict: stopping it does not withdraw the judgement
+    verdicts = Counter(f["review"]["status"] if f["review"]["status"] in VERDICTS else "unreviewed" for f in judged)
+    decisions = Counter(f["review"].get("decision") or "none" for f in judged)
     return {
         "scan": {"date": document["scan"]["started"][:10], "id": document["scan"]["id"]},
         "key": {
@@ -143,7 +149,7 @@ def figures(document: dict, history: list[dict] | None = None) -> dict:
             "columns": s["columns"], "origin_columns": s["origin_columns"], "proxy_columns": s["proxy_columns"],
             "algorithms": s["algorithms"], "algorithms_using": len({f["algorithm"] for f in findings}),
             "findings": len(findings), "undeclared": sum(1 for f in findings if f["undeclared"]),
-            "stopped": len(stopped),
+            "stopped": len(stopped), "errors": s["errors"],
         },
         "by_role": {role: sum(1 for f in findings if f["use"] == role) for role in ROLES},
         "by_category": dict(sorted(Counter(f["category"] for f in findings).items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -158,7 +164,7 @@ def figures(document: dict, history: list[dict] | None = None) -> dict:
 
 def _trend_point(document: dict) -> dict:
     findings = [f for f in document["findings"] if f["direct"]]
-    return {"date": document["scan"]["started"][:10],
+    return {"date": document["scan"]["started"][:16].replace("T", " "),
             "algorithms_using": len({f["algorithm"] for f in findings}), "findings": len(findings),
             "selection": sum(1 for f in findings if f["use"] == "selection"),
             "stopped": sum(1 for f in document.get("stopped", []) if f.get("direct", True) and f.get("verified"))}

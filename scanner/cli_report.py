@@ -50,7 +50,12 @@ def report() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report_parliament(store: Store, scan_ref: str | None, lang: str, fmt: str, out: Path) -> None:
     """Aggregated figures only (no column, table or algorithm names), with the trend over earlier scans of the same
-    config. PDF is printed by a headless Chromium."""
+    config. PDF is printed by a headless Chromium.
+
+    \b
+    Example:
+      originscan report parliament --lang nl --format pdf --out kamer.pdf --config originscan-out/estate/originscan.toml
+    """
     scan, document = _document(store, scan_ref)
     history = [d for s in store.scans() if s["number"] < scan["number"] and s["config"] == scan["config"]
                and (d := store.document(s["id"])) is not None]
@@ -66,7 +71,12 @@ def report_parliament(store: Store, scan_ref: str | None, lang: str, fmt: str, o
 @scan_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report_html(store: Store, scan_ref: str | None, out: Path) -> None:
-    """report.html again, from the stored scan."""
+    """report.html again, from the stored scan.
+
+    \b
+    Example:
+      originscan report html --scan 2 --out scan2.html --config originscan-out/estate/originscan.toml
+    """
     _, document = _document(store, scan_ref)
     click.echo(f"written {overview.write(document, out)}")
 
@@ -77,7 +87,12 @@ def report_html(store: Store, scan_ref: str | None, out: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["html", "csv", "xlsx"]), default="html", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="A file (html, xlsx) or folder (csv).")
 def report_worklist(store: Store, scan_ref: str | None, fmt: str, out: Path) -> None:
-    """The steward's worklist with review state (xlsx: the workbook 'review import' reads back)."""
+    """The steward's worklist with review state (xlsx: the workbook 'review import' reads back).
+
+    \b
+    Example:
+      originscan report worklist --format html --out worklist.html --config originscan-out/estate/originscan.toml
+    """
     scan, items = worklist(store, scan_ref)
     if fmt == "xlsx":
         sheets.write_xlsx(scan, items, out)
@@ -95,7 +110,12 @@ def report_worklist(store: Store, scan_ref: str | None, fmt: str, out: Path) -> 
 @click.option("--format", "fmt", type=click.Choice(["html", "csv", "xlsx"]), default="html", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="A file (html) or folder (csv, xlsx).")
 def report_inventory(store: Store, scan_ref: str | None, fmt: str, out: Path) -> None:
-    """The CIO office's inventory: origin columns with evidence, findings, errors."""
+    """The CIO office's inventory: origin columns with evidence, downstream columns, findings, errors.
+
+    \b
+    Example:
+      originscan report inventory --format xlsx --out inventory/ --config originscan-out/estate/originscan.toml
+    """
     scan, document = _document(store, scan_ref)
     if fmt == "html":
         tables_html.write(f"Inventory · scan {scan['number']} ({scan['started']})", tables(document), out)
@@ -113,7 +133,12 @@ def report_inventory(store: Store, scan_ref: str | None, fmt: str, out: Path) ->
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report_graphml(store: Store, scan_ref: str | None, out: Path) -> None:
     """The scan's column lineage graph as GraphML (yEd, Gephi, Cytoscape): edges with kind, file and line; origin
-    columns carry their category in the node attribute ``origin``."""
+    columns carry their category in the node attribute ``origin``.
+
+    \b
+    Example:
+      originscan report graphml --out lineage.graphml --config originscan-out/estate/originscan.toml
+    """
     scan, document = _document(store, scan_ref)
     graph = build_graph((Edge(**e) for e in store.edges(scan["id"])),
                         [c["column"] for c in document["columns"] if c.get("inventoried")])
@@ -133,7 +158,12 @@ def report_graphml(store: Store, scan_ref: str | None, out: Path) -> None:
               help="NDJSON file: one OpenLineage RunEvent per line (the file transport's format).")
 def report_openlineage(store: Store, scan_ref: str | None, out: Path) -> None:
     """The scan's column lineage as OpenLineage events (columnLineage facet; our kinds as DIRECT/INDIRECT
-    transformations), for Marquez, DataHub, OpenMetadata and the like. Datasets are named originscan://SYSTEM."""
+    transformations), for Marquez, DataHub, OpenMetadata and the like. Datasets are named originscan://SYSTEM.
+
+    \b
+    Example:
+      originscan report openlineage --out lineage.ndjson --config originscan-out/estate/originscan.toml
+    """
     scan, _ = _document(store, scan_ref)
     found = openlineage.events(store.edges(scan["id"]), run_id=scan["id"], event_time=scan["finished"])
     openlineage.write_events(found, out)
@@ -146,7 +176,12 @@ def report_openlineage(store: Store, scan_ref: str | None, out: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report_register(store: Store, scan_ref: str | None, out: Path) -> None:
     """Algoritmeregister 1.0.0 entries per algorithm, with a proposed source_data text naming the origin data found
-    and its role; originscan's detail under x_originscan. A proposal for the steward, not a publication."""
+    and its role; originscan's detail under x_originscan. A proposal for the steward, not a publication.
+
+    \b
+    Example:
+      originscan report register --out register.json --config originscan-out/estate/originscan.toml
+    """
     _, document = _document(store, scan_ref)
     entries = register.register_entries(document)
     out.write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

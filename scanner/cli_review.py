@@ -299,9 +299,10 @@ def diff_command(store: Store, old: str | None, new: str | None, fmt: str) -> No
     for item in f["changed"]:
         console.print(f"  ~ {item['algorithm']}  {item['column']}  {item['from']['use']} -> {item['to']['use']}")
     t, e = changes["tags"], changes["errors"]
-    console.print(f"origin tags: {len(t['added'])} new, {len(t['removed'])} gone; "
+    console.print(f"origin tags: {len(t['added'])} new, {len(t['removed'])} gone, {len(t['dismissed'])} dismissed by "
+                  f"a steward, {len(t['restored'])} back after a dismissal; "
                   f"errors: {len(e['added'])} new, {len(e['removed'])} gone")
-    for sign, items in (("+", t["added"]), ("-", t["removed"])):
+    for sign, items in (("+", t["added"]), ("-", t["removed"]), ("x", t["dismissed"]), ("o", t["restored"])):
         for column, category in items:
             console.print(f"  {sign} {column}  {category}")
 

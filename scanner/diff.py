@@ -24,13 +24,16 @@ def diff(store: Store, old: dict, new: dict) -> dict:
                             "from": {"id": twin["id"], "use": twin["use"]}, "to": {"id": fid, "use": f["use"]}})
             del added[fid], removed[twin["id"]]
     tags_before, tags_after = _tags(store, old["id"]), _tags(store, new["id"])
+    dismissed_before, dismissed_after = _dismissed(store, old["id"]), _dismissed(store, new["id"])
     errors_before, errors_after = _errors(store, old["id"]), _errors(store, new["id"])
     return {
         "from": {k: old[k] for k in ("id", "number", "started")},
         "to": {k: new[k] for k in ("id", "number", "started")},
         "findings": {"added": _brief(added.values()), "removed": _brief(removed.values()), "changed": changed,
                      "unchanged": len(set(before) & set(after))},
-        "tags": {"added": sorted(tags_after - tags_before), "removed": sorted(tags_before - tags_after)},
+        "tags": {"added": sorted(tags_after - tags_before), "removed": sorted(tags_before - tags_after),
+                 "dismissed": sorted(dismissed_after - dismissed_before),
+                 "restored": sorted((dismissed_before - dismissed_after) & tags_after)},
         "errors": {"added": sorted(errors_after - errors_before), "removed": sorted(errors_before - errors_after)},
     }
 
@@ -43,6 +46,12 @@ def _brief(findings) -> list[dict]:
 def _tags(store: Store, scan_id: str) -> set[tuple[str, str]]:
     return {(c["column"], t["category"]) for c in store.columns(scan_id) for t in c["tags"]
             if "origin" not in t}
+
+
+def _dismissed(store: Store, scan_id: str) -> set[tuple[str, str]]:
+    """Tags the scan found but left out because a steward had dismissed them."""
+    return {(c["column"], t["category"]) for c in store.columns(scan_id) for t in c["tags"]
+            if "origin" not in t and t.get("review", {}).get("status") == "dismissed"}
 
 
 def _errors(store: Store, scan_id: str) -> set[tuple[str, str, int, str]]:

@@ -170,3 +170,18 @@ def test_classify_on_duckdb(tmp_path: Path) -> None:
     tags = {c["column"]: [t["category"] for t in c["tags"]] for c in json.loads(result.output)["columns"]}
     assert tags == {"cbs.main.gbapersoontab.rinpersoon": [], "cbs.main.gbapersoontab.gbageboorteland": ["birth_country"],
                     "cbs.main.gbapersoontab.gbageneratie": ["migration_background"]}
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    import click
+
+    def commands(group: click.Group, path: list[str]):
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from commands(command, path + [name])
+            else:
+                yield path + [name]
+
+    missing = [" ".join(path) for path in commands(main, [])
+               if "Example" not in CliRunner().invoke(main, [*path, "--help"]).output]
+    assert missing == []

@@ -149,6 +149,8 @@ def test_a_dismissed_tag_stays_dismissed_until_its_evidence_changes(estate: Path
     assert column not in held and column in html.split('id="dismissed"')[1].split('id="errors"')[0]
     assert second["summary"]["origin_columns"] == first["summary"]["origin_columns"] - 1
     third = scan(estate)  # nothing changed: still dismissed
+    changes = json.loads(run("diff", "1", "2", "--config", estate, "--format", "json").output)
+    assert changes["tags"]["dismissed"] == [[column, "birth_country"]] and changes["tags"]["removed"] == []
     assert not any(f["column"] == column for f in third["findings"])
     # Sampling values gives evidence of a new kind (country codes among the values): back on the worklist.
     run_sql(f"sqlite:///{estate.parent / 'estate.db'}", "INSERT INTO persoon VALUES " + ", ".join(
