@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from connectors.database import Inventory, SourceError
+
+if TYPE_CHECKING:  # python_etl imports this module
+    from connectors.python_etl import Inference
 
 SQL_SUFFIXES = {".sql", ".py"}
 
@@ -27,7 +31,7 @@ class SqlText:
 
 
 def read_sql_paths(paths: list[Path], base: Path,
-                   system: str) -> tuple[list[SqlText], list[SourceError], list["Inference"]]:
+                   system: str) -> tuple[list[SqlText], list[SourceError], list[Inference]]:
     """SQL of every ``.sql`` file, the SQL strings in every ``.py`` file, and the compiled models of every dbt
     project (a folder with dbt_project.yml, read from target/manifest.json) under ``paths``, in name order; files
     are shown relative to ``base``. Also returns the imports of name-to-origin inference packages in Python files."""

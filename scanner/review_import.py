@@ -49,7 +49,7 @@ def plan_import(store: Store, path: Path, reviewer: str) -> Plan:
         plan.problems.append(f"sheet 'about': scan {about['scan']} is not in this store")
         return plan
     known = {item["id"]: item for item in items}
-    findings_log, tags_log = store.latest_reviews("finding"), store.latest_reviews("tag")
+    findings_log = store.latest_reviews("finding")
     via = f"spreadsheet {path.name}"
     for sheet, inputs in (("findings", FINDING_INPUT), ("tags", TAG_INPUT)):
         rows = sheets.get(sheet)
