@@ -6,6 +6,7 @@ Every report renders from this document, so a stored ``findings.json`` can be re
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -56,7 +57,7 @@ _ALGORITHM_KEYS = {"id", "name", "organization", "publication_category", "status
                    "inputs", "columns_read", "findings", "indirect_findings"}
 
 
-def _blind_spot(result: ScanResult):
+def _blind_spot(result: ScanResult) -> Callable[[dict], str]:
     """Why this scan could not have found a finding ("" if it could): its absence proves nothing then."""
     scanned = {s["name"] for s in result.sources if s.get("status") == "ok"}
     algorithms = {a.identity for a in result.algorithms}
