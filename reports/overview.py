@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from reports import lineage_svg
+from reports.parliament import WORDS
 
 from scanner.detect import categories
 
@@ -31,6 +32,9 @@ def environment() -> Environment:
     env.filters["category"] = lambda c: labels.get(c, c)
     env.filters["use"] = lambda u: USE_LABELS.get(u, u)
     env.filters["relation"] = lambda r: RELATION_LABELS.get(r, r)
+    # The steward's verdicts and decisions in words, as the parliament report has them.
+    env.filters["verdict"] = lambda v: WORDS["en"]["verdicts"].get(v, v)
+    env.filters["decision"] = lambda d: WORDS["en"]["decisions"].get(d, d)
     return env
 
 
