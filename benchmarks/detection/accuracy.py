@@ -34,7 +34,8 @@ CORPORA = {
     "heldout.json": "second corpus; held out until its first run, rules revised on it since",
     "heldout2.json": "third corpus; held out until its first run, rules revised on it since",
     "heldout3.json": "fourth corpus; held out until its first run, rules revised on it since",
-    "heldout4.json": "fifth corpus; held out: the rules were not revised on it",
+    "heldout4.json": "fifth corpus; held out until its first run, rules revised on it since",
+    "heldout5.json": "sixth corpus; held out: the rules were not revised on it",
 }
 ROWS = 200
 
