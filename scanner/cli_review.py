@@ -203,11 +203,10 @@ def review_history(store: Store, ref: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False, markup=False)
     for entry in entries:
         extra = ", ".join(f"{k}: {entry[k]}" for k in ("decision", "legal_basis", "justification", "dpia", "iama")
                           if entry.get(k))
-        console.print(f"{entry['date']}  {entry['reviewer']}  {entry['status']}"
+        click.echo(f"{entry['date']}  {entry['reviewer']}  {entry['status']}"
                       + (f"  ({extra})" if extra else "") + (f"  - {entry['reason']}" if entry["reason"] else "")
                       + f"  [{entry['via']}]")
 
@@ -288,21 +287,20 @@ def diff_command(store: Store, old: str | None, new: str | None, fmt: str) -> No
     if fmt == "json":
         click.echo(json.dumps(changes, indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False, markup=False)
-    console.print(f"scan {before['number']} ({before['started']}) -> scan {after['number']} ({after['started']})")
+    click.echo(f"scan {before['number']} ({before['started']}) -> scan {after['number']} ({after['started']})")
     f = changes["findings"]
-    console.print(f"findings: {len(f['added'])} new, {len(f['removed'])} gone, {len(f['changed'])} changed use, "
+    click.echo(f"findings: {len(f['added'])} new, {len(f['removed'])} gone, {len(f['changed'])} changed use, "
                   f"{f['unchanged']} unchanged")
     for sign, items in (("+", f["added"]), ("-", f["removed"])):
         for item in items:
-            console.print(f"  {sign} {item['algorithm']}  {item['column']}  {item['category']}  {item['use']}")
+            click.echo(f"  {sign} {item['algorithm']}  {item['column']}  {item['category']}  {item['use']}")
     for item in f["changed"]:
-        console.print(f"  ~ {item['algorithm']}  {item['column']}  {item['from']['use']} -> {item['to']['use']}")
+        click.echo(f"  ~ {item['algorithm']}  {item['column']}  {item['from']['use']} -> {item['to']['use']}")
     t, e = changes["tags"], changes["errors"]
-    console.print(f"origin tags: {len(t['added'])} new, {len(t['removed'])} gone, {len(t['dismissed'])} dismissed by "
+    click.echo(f"origin tags: {len(t['added'])} new, {len(t['removed'])} gone, {len(t['dismissed'])} dismissed by "
                   f"a steward, {len(t['restored'])} back after a dismissal; "
                   f"errors: {len(e['added'])} new, {len(e['removed'])} gone")
     for sign, items in (("+", t["added"]), ("-", t["removed"]), ("x", t["dismissed"]), ("o", t["restored"])):
         for column, category in items:
-            console.print(f"  {sign} {column}  {category}")
+            click.echo(f"  {sign} {column}  {category}")
 
