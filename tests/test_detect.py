@@ -11,11 +11,26 @@ from scanner.detect import THRESHOLD, classify_column, declares, tokens
 
 NAMES = json.loads((Path(__file__).parent / "fixtures" / "detect" / "names.json").read_text())
 NAMES.pop("_comment")
+COMMENTS = json.loads((Path(__file__).parent / "fixtures" / "detect" / "comments.json").read_text())["cases"]
 
 
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_name_rules(name: str) -> None:
     assert [t.category for t in classify_column(name)] == NAMES[name]
+
+
+@pytest.mark.parametrize(("name", "comment", "expected"), COMMENTS, ids=[f"{n}: {c}" for n, c, _ in COMMENTS])
+def test_comment_rules(name: str, comment: str | None, expected: list[str]) -> None:
+    assert [t.category for t in classify_column(name, comment)] == expected
+
+
+def test_a_parent_word_anywhere_qualifies_a_birth_country_and_evidence_says_which() -> None:
+    [tag] = classify_column("inp_heeftAlsOuders_1_gerelateerde_inp_geboorteLand")
+    assert tag.evidence[0].detail == "geboorteland + ouders"
+    # the name says birth country, the comment says whose: one tag, the parent's, with both pieces of evidence
+    [tag] = classify_column("cob", "country of birth of the mother")
+    assert tag.category == "parents_birth_country"
+    assert [e.rule for e in tag.evidence] == ["comment", "name"]
 
 
 def test_every_category_is_covered_by_the_fixture() -> None:
@@ -101,6 +116,15 @@ def test_values_alone_do_not_make_a_residence_country_origin_data() -> None:
     assert classify_column("woonland", profile=sample) == []
     adjectives = profile(["Nederlandse", "Marokkaanse", "Turkse"] * 10)
     assert [t.category for t in classify_column("attr_12", profile=adjectives)] == ["nationality"]
+
+
+def test_a_look_alike_name_or_a_comment_saying_otherwise_rules_out_what_the_values_suggest() -> None:
+    from scanner.detect.values import profile
+
+    adjectives = profile(["Italiaans", "Turks", "Marokkaans", "Chinees"] * 10)
+    assert [t.category for t in classify_column("keuze_3", profile=adjectives)] == ["nationality"]
+    assert classify_column("restaurant_cuisine", profile=adjectives) == []
+    assert classify_column("keuze_3", "keuken van het restaurant", profile=adjectives) == []
 
 
 def test_a_specific_category_from_the_comment_shadows_the_general_one_from_the_name() -> None:

@@ -108,6 +108,7 @@ class Category:
     negatives: tuple[re.Pattern, ...]
     shadows: tuple[str, ...]
     declared: tuple[str, ...]
+    vetoes: tuple[re.Pattern, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -120,9 +121,27 @@ def categories() -> tuple[Category, ...]:
             names=tuple(re.compile(p) for p in c["names"]),
             tokens=tuple(re.compile(p) for p in c["tokens"]),
             negatives=tuple(re.compile(p) for p in c["not"]),
-            shadows=tuple(c["shadows"]), declared=tuple(c["declared"]))
+            shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
+            vetoes=tuple(re.compile(p) for p in c.get("veto", [])))
         for c in tomllib.loads(text)["category"]
     )
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """A word anywhere in a name or comment that turns one category into a more specific one: a birth country
+    with 'ouders' or 'mother' in it is a parent's (StUF-BG ``heeftAlsOuders_1_..._geboorteLand``)."""
+
+    category: str
+    becomes: str
+    tokens: tuple[re.Pattern, ...]
+
+
+@lru_cache(maxsize=1)
+def qualifiers() -> tuple[Qualifier, ...]:
+    text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
+    return tuple(Qualifier(q["category"], q["becomes"], tuple(re.compile(p) for p in q["tokens"]))
+                 for q in tomllib.loads(text).get("qualifier", []))
 
 
 def category(category_id: str) -> Category | None:
@@ -141,6 +160,15 @@ def tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[^0-9a-z]+", spaced.lower()) if t]
 
 
+# Words a data dictionary puts between the words of a term ("country of birth of the mother"); a comment is also
+# matched without them.
+FILLERS = re.compile(r"\b(of|the|a|an|van|de|het|der|den|des|du|la|le|les|d|l|s)\b")
+
+
+def without_fillers(text: str) -> str:
+    return FILLERS.sub(" ", re.sub(r"['\u2019]", " ", text.lower()))
+
+
 def match_text(text: str) -> list[tuple[Category, str, str]]:
     """Categories whose vocabulary matches ``text``: (category, 'name'|'token', the part of the text that matched)."""
     flat = squash(text)
@@ -156,7 +184,46 @@ def match_text(text: str) -> list[tuple[Category, str, str]]:
         if hit is not None:
             found.append((cat, *hit))
             shadowed.update(cat.shadows)
+    return _qualified(found, parts)
+
+
+def _qualified(found: list[tuple[Category, str, str]], parts: list[str]) -> list[tuple[Category, str, str]]:
+    ids = {cat.id for cat, _, _ in found}
+    for q in qualifiers():
+        word = next((t for t in parts if any(p.fullmatch(t) for p in q.tokens)), None)
+        if word is not None and q.category in ids and q.becomes not in ids:
+            found = [(category(q.becomes), how, f"{matched} + {word}") if cat.id == q.category else (cat, how, matched)
+                     for cat, how, matched in found]
     return found
+
+
+def _match_comment(comment: str) -> list[tuple[Category, str, str]]:
+    """A comment's matches, as written and without filler words, each category once."""
+    forms = (comment, without_fillers(comment))
+    # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
+    negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
+    found: dict[str, tuple[Category, str, str]] = {}
+    for text in forms:
+        for hit in match_text(text):
+            if hit[0].id not in negated:
+                found.setdefault(hit[0].id, hit)
+    return list(found.values())
+
+
+def vetoed(comment: str | None) -> set[str]:
+    """Categories a column's comment rules out, whatever its name or values say: it says what the column is about
+    (``herkomst``: 'provenance of the object', ``ras_hond1``: 'ras van de hond')."""
+    if not comment:
+        return set()
+    forms = (squash(comment), squash(without_fillers(comment)))
+    return {cat.id for cat in categories() if any(v.search(f) for v in cat.vetoes for f in forms)}
+
+
+def look_alikes(name: str) -> set[str]:
+    """Categories whose look-alike rules a name hits: its values cannot make it one either (``restaurant_cuisine``
+    holding 'Turks' and 'Italiaans')."""
+    flat = squash(name)
+    return {cat.id for cat in categories() if any(n.search(flat) for n in cat.negatives)}
 
 
 def classify_column(name: str, comment: str | None = None, profile: values.Profile | None = None,
@@ -168,8 +235,16 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         confidence = NAME_CONFIDENCE if how == "name" else TOKEN_CONFIDENCE
         evidence.setdefault(cat.id, []).append((confidence, Evidence("name", matched)))
     if comment:
-        for cat, _, matched in match_text(comment):
+        for cat, _, matched in _match_comment(comment):
             evidence.setdefault(cat.id, []).append((COMMENT_CONFIDENCE, Evidence("comment", matched)))
+    # A qualified tag from one source outranks the general one from another (the name says geboorteland, the comment
+    # says it is the mother's).
+    for q in qualifiers():
+        if q.becomes in evidence and q.category in evidence:
+            evidence[q.becomes].extend(evidence.pop(q.category))
+    ruled_out = vetoed(comment)
+    for cat_id in ruled_out:
+        evidence.pop(cat_id, None)
     # A more specific category found by name or comment makes the general one redundant (a second nationality is
     # no first one; a parent's birth country is not the person's), whichever of the two found which.
     for cat in categories():
@@ -177,7 +252,8 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
             for shadowed in cat.shadows:
                 evidence.pop(shadowed, None)
     if profile is not None:
-        _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)))
+        _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)),
+                        excluded=ruled_out | look_alikes(name))
     tags = []
     for cat_id, pieces in evidence.items():
         doubt = 1.0
@@ -200,7 +276,8 @@ def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context
     return confidence * factor, found + (Evidence("context", context.detail),)
 
 
-def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile, silent: bool) -> None:
+def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile, silent: bool,
+                    excluded: set[str] = frozenset()) -> None:
     """Add what the sample shows: support for a tag the name or comment gave, or, for a column they say nothing
     about (``silent``), a category of its own (language names in Dutch are nationality adjectives: 'Turks' in a
     home-language column must not outvote its name).
@@ -212,6 +289,8 @@ def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: 
         evidence["birth_country"] = evidence.pop("birthplace")
     for set_name, ratio in found:
         piece = Evidence("values", values.SET_LABELS[set_name], ratio, profile.sampled)
+        if values.SET_CATEGORY.get(set_name) in excluded:
+            continue
         if set_name in values.SET_CATEGORY and (silent or values.SET_CATEGORY[set_name] in evidence):
             evidence.setdefault(values.SET_CATEGORY[set_name], []).append((VALUE_CONFIDENCE * ratio, piece))
         else:
