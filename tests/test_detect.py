@@ -131,3 +131,16 @@ def test_a_specific_category_from_the_comment_shadows_the_general_one_from_the_n
     # The name says nationality (nat), the comment says second nationality: one tag, the specific one.
     tags = classify_column("VERD_NAT2", "Tweede nationaliteit verdachte")
     assert [t.category for t in tags] == ["dual_nationality"]
+
+
+def test_a_weak_name_counts_only_in_a_table_about_persons() -> None:
+    from scanner.detect import table_context
+    from scanner.detect.values import profile
+
+    clients = table_context("klant", ["klantnummer", "geboortedatum", "country_of_origin"])
+    coffee = table_context("coffee_quality", ["species", "owner", "country_of_origin"])
+    countries = profile(["Ethiopia", "Colombia", "Brazil", "Kenya"] * 10)
+    assert [t.category for t in classify_column("country_of_origin", context=clients)] == ["migration_background"]
+    assert classify_column("country_of_origin", context=coffee) == []
+    # neither the values nor a comment saying the same make up for the missing person
+    assert classify_column("country_of_origin", "country of origin", countries, coffee) == []

@@ -16,6 +16,9 @@ from scanner.detect import values
 # Confidence of one piece of evidence; pieces combine as independent signals: 1 - prod(1 - c).
 NAME_CONFIDENCE = 0.9
 TOKEN_CONFIDENCE = 0.8
+# A name that is origin data only when a person is described ("country_of_origin" of a client, not of a product):
+# reported only in a person table, where the context lifts it above the threshold.
+WEAK_CONFIDENCE = 0.45
 COMMENT_CONFIDENCE = 0.75
 # A value set's weight, times the share of sampled values in it: alone for sets that name a category
 # (nationality adjectives, CBS origin classes, ethnicity terms), as support for country-like sets.
@@ -106,6 +109,7 @@ class Category:
     names: tuple[re.Pattern, ...]
     tokens: tuple[re.Pattern, ...]
     negatives: tuple[re.Pattern, ...]
+    weak: tuple[re.Pattern, ...]
     shadows: tuple[str, ...]
     declared: tuple[str, ...]
     vetoes: tuple[re.Pattern, ...] = ()
@@ -121,6 +125,7 @@ def categories() -> tuple[Category, ...]:
             names=tuple(re.compile(p) for p in c["names"]),
             tokens=tuple(re.compile(p) for p in c["tokens"]),
             negatives=tuple(re.compile(p) for p in c["not"]),
+            weak=tuple(re.compile(p) for p in c.get("weak", [])),
             shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
             vetoes=tuple(re.compile(p) for p in c.get("veto", [])))
         for c in tomllib.loads(text)["category"]
@@ -170,7 +175,8 @@ def without_fillers(text: str) -> str:
 
 
 def match_text(text: str) -> list[tuple[Category, str, str]]:
-    """Categories whose vocabulary matches ``text``: (category, 'name'|'token', the part of the text that matched)."""
+    """Categories whose vocabulary matches ``text``: (category, 'name'|'token'|'weak', the part of the text that
+    matched)."""
     flat = squash(text)
     parts = tokens(text)
     found: list[tuple[Category, str, str]] = []
@@ -181,6 +187,8 @@ def match_text(text: str) -> list[tuple[Category, str, str]]:
         hit = next((("name", m.group(0)) for p in cat.names if (m := p.search(flat))), None)
         if hit is None:
             hit = next((("token", t) for p in cat.tokens for t in parts if p.fullmatch(t)), None)
+        if hit is None:
+            hit = next((("weak", m.group(0)) for p in cat.weak if (m := p.search(flat))), None)
         if hit is not None:
             found.append((cat, *hit))
             shadowed.update(cat.shadows)
@@ -205,8 +213,8 @@ def _match_comment(comment: str) -> list[tuple[Category, str, str]]:
     found: dict[str, tuple[Category, str, str]] = {}
     for text in forms:
         for hit in match_text(text):
-            if hit[0].id not in negated:
-                found.setdefault(hit[0].id, hit)
+            if hit[0].id not in negated and (hit[0].id not in found or found[hit[0].id][1] == "weak"):
+                found[hit[0].id] = hit
     return list(found.values())
 
 
@@ -232,16 +240,21 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     first, strongest first within each kind."""
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
     for cat, how, matched in match_text(name):
-        confidence = NAME_CONFIDENCE if how == "name" else TOKEN_CONFIDENCE
+        confidence = {"name": NAME_CONFIDENCE, "token": TOKEN_CONFIDENCE}.get(how, WEAK_CONFIDENCE)
         evidence.setdefault(cat.id, []).append((confidence, Evidence("name", matched)))
     if comment:
-        for cat, _, matched in _match_comment(comment):
-            evidence.setdefault(cat.id, []).append((COMMENT_CONFIDENCE, Evidence("comment", matched)))
+        for cat, how, matched in _match_comment(comment):
+            confidence = WEAK_CONFIDENCE if how == "weak" else COMMENT_CONFIDENCE
+            evidence.setdefault(cat.id, []).append((confidence, Evidence("comment", matched)))
     # A qualified tag from one source outranks the general one from another (the name says geboorteland, the comment
     # says it is the mother's).
     for q in qualifiers():
         if q.becomes in evidence and q.category in evidence:
             evidence[q.becomes].extend(evidence.pop(q.category))
+    weak_only = {c for c, pieces in evidence.items() if all(conf == WEAK_CONFIDENCE for conf, _ in pieces)}
+    if context is None or context.kind != "person":
+        for cat_id in weak_only:
+            evidence.pop(cat_id)
     ruled_out = vetoed(comment)
     for cat_id in ruled_out:
         evidence.pop(cat_id, None)
