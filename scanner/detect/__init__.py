@@ -122,12 +122,9 @@ def categories() -> tuple[Category, ...]:
     return tuple(
         Category(
             id=c["id"], label_nl=c["label_nl"], label_en=c["label_en"],
-            names=tuple(re.compile(p) for p in c["names"]),
-            tokens=tuple(re.compile(p) for p in c["tokens"]),
-            negatives=tuple(re.compile(p) for p in c["not"]),
-            weak=tuple(re.compile(p) for p in c.get("weak", [])),
-            shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
-            vetoes=tuple(re.compile(p) for p in c.get("veto", [])))
+            names=_any_of(c["names"]), tokens=_any_of(c["tokens"]), negatives=_any_of(c["not"]),
+            weak=_any_of(c.get("weak", [])), shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
+            vetoes=_any_of(c.get("veto", [])))
         for c in tomllib.loads(text)["category"]
     )
 
@@ -145,8 +142,14 @@ class Qualifier:
 @lru_cache(maxsize=1)
 def qualifiers() -> tuple[Qualifier, ...]:
     text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
-    return tuple(Qualifier(q["category"], q["becomes"], tuple(re.compile(p) for p in q["tokens"]))
+    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]))
                  for q in tomllib.loads(text).get("qualifier", []))
+
+
+def _any_of(patterns: list[str]) -> tuple[re.Pattern, ...]:
+    """The patterns as one alternation: a column is matched against hundreds of them, and one regex scan is an
+    order of magnitude faster than a Python loop over many."""
+    return (re.compile("|".join(f"(?:{p})" for p in patterns)),) if patterns else ()
 
 
 def category(category_id: str) -> Category | None:
