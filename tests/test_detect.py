@@ -144,3 +144,11 @@ def test_a_weak_name_counts_only_in_a_table_about_persons() -> None:
     assert classify_column("country_of_origin", context=coffee) == []
     # neither the values nor a comment saying the same make up for the missing person
     assert classify_column("country_of_origin", "country of origin", countries, coffee) == []
+
+
+def test_numeric_codes_make_a_birthplace_a_birth_country_unless_it_is_named_a_province() -> None:
+    from scanner.detect.values import profile
+
+    codes = profile(["528", "504", "792", "740", "004"] * 10)  # ISO 3166 numeric
+    assert [t.category for t in classify_column("bpl", "birthplace", codes)] == ["birth_country"]
+    assert [t.category for t in classify_column("prona1", "Provincia de nacimiento", codes)] == ["birthplace"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +28,8 @@ COUNTRY_VALUE_CONFIDENCE = 0.6
 # A column named as a place (country, land, address, ...) is not silent about what it holds: where someone lives or
 # something is, so values alone do not make it origin data.
 LOCATION = re.compile(r"(country|land|cntry|ctry|landcode|countrycode|adres|address|domicile|residence|woonplaats)$")
+# A place named as part of a country: its codes are not countries, however much they look like ISO numeric ones.
+SUBNATIONAL = re.compile(r"provinc|region|state(?!s?less)|staat|gemeente|municip|city|stad|town|county|district|commun")
 # Tags below this are not reported (documented in the README).
 THRESHOLD = 0.5
 # Table context: a person table adds a signal of this weight to a tag; a table about things or organisations
@@ -110,9 +113,11 @@ class Category:
     tokens: tuple[re.Pattern, ...]
     negatives: tuple[re.Pattern, ...]
     weak: tuple[re.Pattern, ...]
+    together: tuple[re.Pattern, ...]
     shadows: tuple[str, ...]
     declared: tuple[str, ...]
     vetoes: tuple[re.Pattern, ...] = ()
+    veto_words: tuple[re.Pattern, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -123,8 +128,8 @@ def categories() -> tuple[Category, ...]:
         Category(
             id=c["id"], label_nl=c["label_nl"], label_en=c["label_en"],
             names=_any_of(c["names"]), tokens=_any_of(c["tokens"]), negatives=_any_of(c["not"]),
-            weak=_any_of(c.get("weak", [])), shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
-            vetoes=_any_of(c.get("veto", [])))
+            weak=_any_of(c.get("weak", [])), together=tuple(_any_of(g)[0] for g in c.get("together", [])), shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
+            vetoes=_any_of(c.get("veto", [])), veto_words=_any_of(c.get("veto_words", [])))
         for c in tomllib.loads(text)["category"]
     )
 
@@ -156,13 +161,18 @@ def category(category_id: str) -> Category | None:
     return next((c for c in categories() if c.id == category_id), None)
 
 
+def fold(text: str) -> str:
+    """Without accents: 'país de nacimiento' and 'Staatsangehörigkeit' read as the vocabulary writes them."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def squash(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
+    return re.sub(r"[^0-9a-z]+", "", fold(text).lower())
 
 
 def tokens(text: str) -> list[str]:
     """Split snake_case, camelCase, PascalCase, UPPER and letter/digit boundaries into lower-case tokens."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", fold(text))
     spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
     spaced = re.sub(r"(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])", " ", spaced)
     return [t for t in re.split(r"[^0-9a-z]+", spaced.lower()) if t]
@@ -177,9 +187,10 @@ def without_fillers(text: str) -> str:
     return FILLERS.sub(" ", re.sub(r"['\u2019]", " ", text.lower()))
 
 
-def match_text(text: str) -> list[tuple[Category, str, str]]:
+def match_text(text: str, prose: bool = False) -> list[tuple[Category, str, str]]:
     """Categories whose vocabulary matches ``text``: (category, 'name'|'token'|'weak', the part of the text that
-    matched)."""
+    matched). In ``prose`` (a comment) words that merely occur together say nothing ('bij geboorte buiten Nederland
+    plaats en land'), so `together` rules are for names only."""
     flat = squash(text)
     parts = tokens(text)
     found: list[tuple[Category, str, str]] = []
@@ -190,6 +201,9 @@ def match_text(text: str) -> list[tuple[Category, str, str]]:
         hit = next((("name", m.group(0)) for p in cat.names if (m := p.search(flat))), None)
         if hit is None:
             hit = next((("token", t) for p in cat.tokens for t in parts if p.fullmatch(t)), None)
+        if hit is None and cat.together and not prose:
+            words = [next((t for t in parts if g.fullmatch(t)), None) for g in cat.together]
+            hit = ("token", " + ".join(words)) if all(words) else None
         if hit is None:
             hit = next((("weak", m.group(0)) for p in cat.weak if (m := p.search(flat))), None)
         if hit is not None:
@@ -215,7 +229,7 @@ def _match_comment(comment: str) -> list[tuple[Category, str, str]]:
     negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
     found: dict[str, tuple[Category, str, str]] = {}
     for text in forms:
-        for hit in match_text(text):
+        for hit in match_text(text, prose=True):
             if hit[0].id not in negated and (hit[0].id not in found or found[hit[0].id][1] == "weak"):
                 found[hit[0].id] = hit
     return list(found.values())
@@ -227,7 +241,9 @@ def vetoed(comment: str | None) -> set[str]:
     if not comment:
         return set()
     forms = (squash(comment), squash(without_fillers(comment)))
-    return {cat.id for cat in categories() if any(v.search(f) for v in cat.vetoes for f in forms)}
+    words = tokens(comment)
+    return {cat.id for cat in categories()
+            if any(v.search(f) for v in cat.vetoes for f in forms) or any(v.fullmatch(w) for v in cat.veto_words for w in words)}
 
 
 def look_alikes(name: str) -> set[str]:
@@ -269,7 +285,8 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
                 evidence.pop(shadowed, None)
     if profile is not None:
         _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)),
-                        excluded=ruled_out | look_alikes(name))
+                        excluded=ruled_out | look_alikes(name),
+                        subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
     tags = []
     for cat_id, pieces in evidence.items():
         doubt = 1.0
@@ -293,14 +310,15 @@ def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context
 
 
 def _value_evidence(evidence: dict[str, list[tuple[float, Evidence]]], profile: values.Profile, silent: bool,
-                    excluded: set[str] = frozenset()) -> None:
+                    excluded: set[str] = frozenset(), subnational: bool = False) -> None:
     """Add what the sample shows: support for a tag the name or comment gave, or, for a column they say nothing
     about (``silent``), a category of its own (language names in Dutch are nationality adjectives: 'Turks' in a
     home-language column must not outvote its name).
 
-    A place of birth whose values are countries is a country of birth (census recodes, ``pob`` columns)."""
+    A place of birth whose values are countries is a country of birth (census recodes, ``pob`` columns), unless
+    the name or comment says it is a province, region or town: their numeric codes look like ISO numeric ones."""
     found = values.evidence(profile)
-    if "birthplace" in evidence and "birth_country" not in evidence and \
+    if "birthplace" in evidence and "birth_country" not in evidence and not subnational and \
             any(set_name in values.COUNTRY_SETS for set_name, _ in found):
         evidence["birth_country"] = evidence.pop("birthplace")
     for set_name, ratio in found:
