@@ -180,7 +180,7 @@ def tokens(text: str) -> list[str]:
 
 # Words a data dictionary puts between the words of a term ("country of birth of the mother"); a comment is also
 # matched without them.
-FILLERS = re.compile(r"\b(of|the|a|an|van|de|het|der|den|des|du|la|le|les|d|l|s)\b")
+FILLERS = re.compile(r"\b(of|the|a|an|for|van|de|het|der|den|des|voor|du|la|le|les|d|l|s)\b")
 
 
 def without_fillers(text: str) -> str:
