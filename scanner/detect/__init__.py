@@ -142,12 +142,13 @@ class Qualifier:
     category: str
     becomes: str
     tokens: tuple[re.Pattern, ...]
+    glued: tuple[re.Pattern, ...] = ()
 
 
 @lru_cache(maxsize=1)
 def qualifiers() -> tuple[Qualifier, ...]:
     text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
-    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]))
+    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]), _any_of(q.get("glued", [])))
                  for q in tomllib.loads(text).get("qualifier", []))
 
 
@@ -187,7 +188,7 @@ def without_fillers(text: str) -> str:
     return FILLERS.sub(" ", re.sub(r"['\u2019]", " ", text.lower()))
 
 
-def match_text(text: str, prose: bool = False) -> list[tuple[Category, str, str]]:
+def match_text(text: str, prose: bool = False, qualify: bool = True) -> list[tuple[Category, str, str]]:
     """Categories whose vocabulary matches ``text``: (category, 'name'|'token'|'weak', the part of the text that
     matched). In ``prose`` (a comment) words that merely occur together say nothing ('bij geboorte buiten Nederland
     plaats en land'), so `together` rules are for names only."""
@@ -209,13 +210,16 @@ def match_text(text: str, prose: bool = False) -> list[tuple[Category, str, str]
         if hit is not None:
             found.append((cat, *hit))
             shadowed.update(cat.shadows)
-    return _qualified(found, parts)
+    return _qualified(found, parts, prose) if qualify else found
 
 
-def _qualified(found: list[tuple[Category, str, str]], parts: list[str]) -> list[tuple[Category, str, str]]:
+def _qualified(found: list[tuple[Category, str, str]], parts: list[str], prose: bool) -> list[tuple[Category, str, str]]:
     ids = {cat.id for cat, _, _ in found}
+    flat = "".join(parts)
     for q in qualifiers():
         word = next((t for t in parts if any(p.fullmatch(t) for p in q.tokens)), None)
+        if word is None and not prose:  # a sentence may end in 'ouders' for other reasons
+            word = next((m.group(0) for p in q.glued if (m := p.search(flat))), None)
         if word is not None and q.category in ids and q.becomes not in ids:
             found = [(category(q.becomes), how, f"{matched} + {word}") if cat.id == q.category else (cat, how, matched)
                      for cat, how, matched in found]
@@ -223,15 +227,23 @@ def _qualified(found: list[tuple[Category, str, str]], parts: list[str]) -> list
 
 
 def _match_comment(comment: str) -> list[tuple[Category, str, str]]:
-    """A comment's matches, as written and without filler words, each category once."""
+    """A comment's matches, as written and without filler words, each category once. A parent word qualifies a
+    birth country only in its own clause ('Geboorteland van het kind, zoals opgegeven door de ouders')."""
     forms = (comment, without_fillers(comment))
     # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
     negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
     found: dict[str, tuple[Category, str, str]] = {}
     for text in forms:
-        for hit in match_text(text, prose=True):
+        for hit in match_text(text, prose=True, qualify=False):
             if hit[0].id not in negated and (hit[0].id not in found or found[hit[0].id][1] == "weak"):
                 found[hit[0].id] = hit
+    for clause in re.split(r"[,;()]", comment):
+        for text in (clause, without_fillers(clause)):
+            for hit in match_text(text, prose=True):
+                q = next((q for q in qualifiers() if q.becomes == hit[0].id and q.category in found), None)
+                if q is not None and hit[0].id not in negated:
+                    del found[q.category]
+                    found[hit[0].id] = hit
     return list(found.values())
 
 
