@@ -17,3 +17,16 @@ def test_scoring_counts_hits_misses_and_confusions(tmp_path: Path) -> None:
     text = report("t", result)
     assert "= direct (micro)                 1.000   0.500" in text
     assert "nationality -> none: 1  (lo3_pl_persoon.veld7)" in text
+
+
+def test_every_shipped_second_labelling_covers_exactly_its_corpus_columns() -> None:
+    from benchmarks.detection.accuracy import CORPUS, second_labelling
+
+    labelled = [c for c in sorted(CORPUS.parent.glob("*.json")) if "." not in c.stem and second_labelling(c)]
+    assert labelled, "no corpus has a second labelling"
+    for corpus in labelled:
+        columns = {(t["name"].lower(), c["name"].lower()) for t in load(corpus) for c in t["columns"]}
+        second = second_labelling(corpus)
+        assert set(second) == columns
+        # the two people disagree somewhere, and scoring one against the other counts it
+        assert score(load(corpus), second)["confusion"]

@@ -172,10 +172,23 @@ def main(argv: list[str] | None = None) -> None:
     print(name_speed(load(corpora[0])))
 
 
+def second_labelling(corpus: Path) -> dict[tuple[str, str], str] | None:
+    """Another steward's labels of the same columns, made without seeing the first's (``<corpus>.second_labeller.json``,
+    keys ``table.column``): how far two careful people agree is the ceiling a detector can be held to."""
+    path = corpus.with_name(f"{corpus.stem}.second_labeller.json")
+    if not path.exists():
+        return None
+    labels = json.loads(path.read_text(encoding="utf-8"))["labels"]
+    return {tuple(key.lower().split(".", 1)): label for key, label in labels.items()}
+
+
 def run_corpus(corpus: Path) -> None:
     tables = load(corpus)
     print(f"Detection on {corpus.name} ({CORPORA.get(corpus.name, 'a corpus of your own')}): {len(tables)} tables "
           f"shaped after public schemas, {ROWS} generated rows each, values sampled ({ROWS} rows), table context on")
+    second = second_labelling(corpus)
+    if second is not None:
+        print(report("A second labeller, blind to the first (the agreement of two people)", score(tables, second)))
     with tempfile.TemporaryDirectory() as folder:
         url = build_sqlite(tables, Path(folder) / "corpus.db")
         print(report("SQLite (names, values, context; SQLite has no comments)", score(tables, predictions(url))))
