@@ -114,6 +114,7 @@ class Category:
     negatives: tuple[re.Pattern, ...]
     weak: tuple[re.Pattern, ...]
     together: tuple[re.Pattern, ...]
+    in_prose: tuple[re.Pattern, ...]
     shadows: tuple[str, ...]
     declared: tuple[str, ...]
     vetoes: tuple[re.Pattern, ...] = ()
@@ -128,7 +129,8 @@ def categories() -> tuple[Category, ...]:
         Category(
             id=c["id"], label_nl=c["label_nl"], label_en=c["label_en"],
             names=_any_of(c["names"]), tokens=_any_of(c["tokens"]), negatives=_any_of(c["not"]),
-            weak=_any_of(c.get("weak", [])), together=tuple(_any_of(g)[0] for g in c.get("together", [])), shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
+            weak=_any_of(c.get("weak", [])), together=tuple(_any_of(g)[0] for g in c.get("together", [])),
+            in_prose=tuple(re.compile(_with_country_names(p)) for p in c.get("in_prose", [])), shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
             vetoes=_any_of(c.get("veto", [])), veto_words=_any_of(c.get("veto_words", [])))
         for c in tomllib.loads(text)["category"]
     )
@@ -150,6 +152,16 @@ def qualifiers() -> tuple[Qualifier, ...]:
     text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
     return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]), _any_of(q.get("glued", [])))
                  for q in tomllib.loads(text).get("qualifier", []))
+
+
+def _with_country_names(pattern: str) -> str:
+    """``{country_names}`` in a pattern stands for every country's name in Dutch and English ('the United States',
+    'Nederland'), from the same sets the value sampling uses."""
+    if "{country_names}" not in pattern:
+        return pattern
+    sets = values.value_sets()
+    names = sorted(sets["country_name_en"] | sets["country_name_nl"], key=len, reverse=True)
+    return pattern.replace("{country_names}", "|".join(re.escape(fold(n)) for n in names))
 
 
 def _any_of(patterns: list[str]) -> tuple[re.Pattern, ...]:
@@ -189,8 +201,8 @@ def without_fillers(text: str) -> str:
 
 
 def match_text(text: str, prose: bool = False, qualify: bool = True) -> list[tuple[Category, str, str]]:
-    """Categories whose vocabulary matches ``text``: (category, 'name'|'token'|'weak', the part of the text that
-    matched). In ``prose`` (a comment) words that merely occur together say nothing ('bij geboorte buiten Nederland
+    """Categories whose vocabulary matches ``text``: (category, 'name'|'token'|'weak'|'prose', the part of the text
+    that matched). In ``prose`` (a comment) words that merely occur together say nothing ('bij geboorte buiten Nederland
     plaats en land'), so `together` rules are for names only."""
     flat = squash(text)
     parts = tokens(text)
@@ -205,11 +217,16 @@ def match_text(text: str, prose: bool = False, qualify: bool = True) -> list[tup
         if hit is None and cat.together and not prose:
             words = [next((t for t in parts if g.fullmatch(t)), None) for g in cat.together]
             hit = ("token", " + ".join(words)) if all(words) else None
+        if hit is None and cat.in_prose and prose:
+            sentence = " ".join(parts)
+            words = [m.group(0) if (m := g.search(sentence)) else None for g in cat.in_prose]
+            hit = ("prose", " + ".join(words)) if all(words) else None
         if hit is None:
             hit = next((("weak", m.group(0)) for p in cat.weak if (m := p.search(flat))), None)
         if hit is not None:
             found.append((cat, *hit))
-            shadowed.update(cat.shadows)
+            if hit[0] != "prose":  # a sentence in passing shadows nothing (see classify_column)
+                shadowed.update(cat.shadows)
     return _qualified(found, parts, prose) if qualify else found
 
 
@@ -273,10 +290,19 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     for cat, how, matched in match_text(name):
         confidence = {"name": NAME_CONFIDENCE, "token": TOKEN_CONFIDENCE}.get(how, WEAK_CONFIDENCE)
         evidence.setdefault(cat.id, []).append((confidence, Evidence("name", matched)))
+    in_passing: set[str] = set()
     if comment:
         for cat, how, matched in _match_comment(comment):
             confidence = WEAK_CONFIDENCE if how == "weak" else COMMENT_CONFIDENCE
             evidence.setdefault(cat.id, []).append((confidence, Evidence("comment", matched)))
+            if how == "prose" and len(evidence[cat.id]) == 1:
+                in_passing.add(cat.id)
+    # A sentence that mentions being born abroad while defining something else ('Migratiegeneratie (1 = zelf
+    # geboren in buitenland)') does not make a birth country: it counts only when nothing else was found.
+    direct = {c.id for c in categories() if not c.id.startswith("proxy:")}
+    for cat_id in in_passing:
+        if any(other in evidence for other in direct - {cat_id}):
+            evidence.pop(cat_id)
     # A qualified tag from one source outranks the general one from another (the name says geboorteland, the comment
     # says it is the mother's).
     for q in qualifiers():
