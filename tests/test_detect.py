@@ -138,6 +138,11 @@ def test_a_weak_name_counts_only_in_a_table_about_persons() -> None:
     from scanner.detect.values import profile
 
     clients = table_context("klant", ["klantnummer", "geboortedatum", "country_of_origin"])
+    # herkomst: of a client, of a species or a geometry
+    assert [t.category for t in classify_column("herkomst", context=clients)] == ["migration_background"]
+    assert classify_column("herkomst", context=table_context("wnb_ontheffing", ["soort", "herkomst"])) == []
+    # a glued table name starts with its noun
+    assert table_context("klantbeeld", ["id", "herkomst"]).kind == "person"
     coffee = table_context("coffee_quality", ["species", "owner", "country_of_origin"])
     countries = profile(["Ethiopia", "Colombia", "Brazil", "Kenya"] * 10)
     assert [t.category for t in classify_column("country_of_origin", context=clients)] == ["migration_background"]

@@ -56,7 +56,9 @@ def table_context(table: str, columns: list[str]) -> Context:
     # The table's own name first: GBA-V's person list is lo3_pl_persoon, though lo3_ also starts its code tables;
     # a studbook of horses has birth dates, yet describes horses.
     persons = sorted({squash(c) for c in columns} & set(vocab["person_columns"]))
-    if words & set(vocab["person_tables"]):
+    # a glued table name starts with its noun: klantbeeld, statushouderhuisvesting (short words only whole)
+    if words & set(vocab["person_tables"]) or any(
+            w.startswith(p) for w in words for p in vocab["person_tables"] if len(p) >= 5):
         return Context("person", f"person table ({', '.join(persons[:3]) or table})")
     if words & set(vocab["non_person_tables"]):
         return Context("non_person", f"table {table} describes things or organisations")
@@ -111,6 +113,7 @@ class Category:
     label_en: str
     names: tuple[re.Pattern, ...]
     tokens: tuple[re.Pattern, ...]
+    abbreviations: tuple[re.Pattern, ...]
     negatives: tuple[re.Pattern, ...]
     weak: tuple[re.Pattern, ...]
     together: tuple[re.Pattern, ...]
@@ -128,7 +131,8 @@ def categories() -> tuple[Category, ...]:
     return tuple(
         Category(
             id=c["id"], label_nl=c["label_nl"], label_en=c["label_en"],
-            names=_any_of(c["names"]), tokens=_any_of(c["tokens"]), negatives=_any_of(c["not"]),
+            names=_any_of(c["names"]), tokens=_any_of(c["tokens"]), abbreviations=_any_of(c.get("abbreviations", [])),
+            negatives=_any_of(c["not"]),
             weak=_any_of(c.get("weak", [])), together=tuple(_any_of(g)[0] for g in c.get("together", [])),
             in_prose=tuple(re.compile(_with_country_names(p)) for p in c.get("in_prose", [])), shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
             vetoes=_any_of(c.get("veto", [])), veto_words=_any_of(c.get("veto_words", [])))
@@ -213,7 +217,8 @@ def match_text(text: str, prose: bool = False, qualify: bool = True) -> list[tup
             continue
         hit = next((("name", m.group(0)) for p in cat.names if (m := p.search(flat))), None)
         if hit is None:
-            hit = next((("token", t) for p in cat.tokens for t in parts if p.fullmatch(t)), None)
+            words = cat.tokens if prose else cat.tokens + cat.abbreviations
+            hit = next((("token", t) for p in words for t in parts if p.fullmatch(t)), None)
         if hit is None and cat.together and not prose:
             words = [next((t for t in parts if g.fullmatch(t)), None) for g in cat.together]
             hit = ("token", " + ".join(words)) if all(words) else None
