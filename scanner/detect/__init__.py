@@ -6,13 +6,15 @@ Evidence holds what matched and where (a rule and its pattern), never a value fr
 from __future__ import annotations
 
 import re
-import tomllib
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 
 from scanner.detect import values
+from scanner.detect.matching import look_alikes, match_comment, match_text, vetoed
+from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
+from scanner.detect.words import squash, tokens
+
+__all__ = ["THRESHOLD", "Category", "Context", "Evidence", "Tag", "categories", "category", "classify_column",
+           "declares", "squash", "table_context", "tokens"]
 
 # Confidence of one piece of evidence; pieces combine as independent signals: 1 - prod(1 - c).
 NAME_CONFIDENCE = 0.9
@@ -50,7 +52,7 @@ class Context:
 
 def table_context(table: str, columns: list[str]) -> Context:
     """Judge a table from its name and its columns' names."""
-    vocab = _context_vocabulary()
+    vocab = context_vocabulary()
     lowered = table.lower()
     words = set(tokens(table)) | {lowered}
     # The table's own name first: GBA-V's person list is lo3_pl_persoon, though lo3_ also starts its code tables;
@@ -67,12 +69,6 @@ def table_context(table: str, columns: list[str]) -> Context:
     if any(lowered.startswith(p) for p in vocab["code_table_prefixes"]):
         return Context("code", f"code table {table}")
     return Context()
-
-
-@lru_cache(maxsize=1)
-def _context_vocabulary() -> dict:
-    text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)["context"]
 
 
 @dataclass(frozen=True)
@@ -106,187 +102,6 @@ class Tag:
                 "evidence": [e.to_json() for e in self.evidence]}
 
 
-@dataclass(frozen=True)
-class Category:
-    id: str
-    label_nl: str
-    label_en: str
-    names: tuple[re.Pattern, ...]
-    tokens: tuple[re.Pattern, ...]
-    abbreviations: tuple[re.Pattern, ...]
-    negatives: tuple[re.Pattern, ...]
-    weak: tuple[re.Pattern, ...]
-    together: tuple[re.Pattern, ...]
-    in_prose: tuple[re.Pattern, ...]
-    shadows: tuple[str, ...]
-    declared: tuple[str, ...]
-    vetoes: tuple[re.Pattern, ...] = ()
-    veto_words: tuple[re.Pattern, ...] = ()
-
-
-@lru_cache(maxsize=1)
-def categories() -> tuple[Category, ...]:
-    """The shipped vocabulary, in the order categories are tried."""
-    text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
-    return tuple(
-        Category(
-            id=c["id"], label_nl=c["label_nl"], label_en=c["label_en"],
-            names=_any_of(c["names"]), tokens=_any_of(c["tokens"]), abbreviations=_any_of(c.get("abbreviations", [])),
-            negatives=_any_of(c["not"]),
-            weak=_any_of(c.get("weak", [])), together=tuple(_any_of(g)[0] for g in c.get("together", [])),
-            in_prose=tuple(re.compile(_with_country_names(p)) for p in c.get("in_prose", [])), shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
-            vetoes=_any_of(c.get("veto", [])), veto_words=_any_of(c.get("veto_words", [])))
-        for c in tomllib.loads(text)["category"]
-    )
-
-
-@dataclass(frozen=True)
-class Qualifier:
-    """A word anywhere in a name or comment that turns one category into a more specific one: a birth country
-    with 'ouders' or 'mother' in it is a parent's (StUF-BG ``heeftAlsOuders_1_..._geboorteLand``)."""
-
-    category: str
-    becomes: str
-    tokens: tuple[re.Pattern, ...]
-    glued: tuple[re.Pattern, ...] = ()
-
-
-@lru_cache(maxsize=1)
-def qualifiers() -> tuple[Qualifier, ...]:
-    text = resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8")
-    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]), _any_of(q.get("glued", [])))
-                 for q in tomllib.loads(text).get("qualifier", []))
-
-
-def _with_country_names(pattern: str) -> str:
-    """``{country_names}`` in a pattern stands for every country's name in Dutch and English ('the United States',
-    'Nederland'), from the same sets the value sampling uses."""
-    if "{country_names}" not in pattern:
-        return pattern
-    sets = values.value_sets()
-    names = sorted(sets["country_name_en"] | sets["country_name_nl"], key=len, reverse=True)
-    return pattern.replace("{country_names}", "|".join(re.escape(fold(n)) for n in names))
-
-
-def _any_of(patterns: list[str]) -> tuple[re.Pattern, ...]:
-    """The patterns as one alternation: a column is matched against hundreds of them, and one regex scan is an
-    order of magnitude faster than a Python loop over many."""
-    return (re.compile("|".join(f"(?:{p})" for p in patterns)),) if patterns else ()
-
-
-def category(category_id: str) -> Category | None:
-    return next((c for c in categories() if c.id == category_id), None)
-
-
-def fold(text: str) -> str:
-    """Without accents: 'país de nacimiento' and 'Staatsangehörigkeit' read as the vocabulary writes them."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def squash(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", fold(text).lower())
-
-
-def tokens(text: str) -> list[str]:
-    """Split snake_case, camelCase, PascalCase, UPPER and letter/digit boundaries into lower-case tokens."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", fold(text))
-    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
-    spaced = re.sub(r"(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])", " ", spaced)
-    return [t for t in re.split(r"[^0-9a-z]+", spaced.lower()) if t]
-
-
-# Words a data dictionary puts between the words of a term ("country of birth of the mother"); a comment is also
-# matched without them.
-FILLERS = re.compile(r"\b(of|the|a|an|for|van|de|het|der|den|des|voor|du|la|le|les|d|l|s)\b")
-
-
-def without_fillers(text: str) -> str:
-    return FILLERS.sub(" ", re.sub(r"['\u2019]", " ", text.lower()))
-
-
-def match_text(text: str, prose: bool = False, qualify: bool = True) -> list[tuple[Category, str, str]]:
-    """Categories whose vocabulary matches ``text``: (category, 'name'|'token'|'weak'|'prose', the part of the text
-    that matched). In ``prose`` (a comment) words that merely occur together say nothing ('bij geboorte buiten Nederland
-    plaats en land'), so `together` rules are for names only."""
-    flat = squash(text)
-    parts = tokens(text)
-    found: list[tuple[Category, str, str]] = []
-    shadowed: set[str] = set()
-    for cat in categories():
-        if cat.id in shadowed or any(n.search(flat) for n in cat.negatives):
-            continue
-        hit = next((("name", m.group(0)) for p in cat.names if (m := p.search(flat))), None)
-        if hit is None:
-            words = cat.tokens if prose else cat.tokens + cat.abbreviations
-            hit = next((("token", t) for p in words for t in parts if p.fullmatch(t)), None)
-        if hit is None and cat.together and not prose:
-            words = [next((t for t in parts if g.fullmatch(t)), None) for g in cat.together]
-            hit = ("token", " + ".join(words)) if all(words) else None
-        if hit is None and cat.in_prose and prose:
-            sentence = " ".join(parts)
-            words = [m.group(0) if (m := g.search(sentence)) else None for g in cat.in_prose]
-            hit = ("prose", " + ".join(words)) if all(words) else None
-        if hit is None:
-            hit = next((("weak", m.group(0)) for p in cat.weak if (m := p.search(flat))), None)
-        if hit is not None:
-            found.append((cat, *hit))
-            if hit[0] != "prose":  # a sentence in passing shadows nothing (see classify_column)
-                shadowed.update(cat.shadows)
-    return _qualified(found, parts, prose) if qualify else found
-
-
-def _qualified(found: list[tuple[Category, str, str]], parts: list[str], prose: bool) -> list[tuple[Category, str, str]]:
-    ids = {cat.id for cat, _, _ in found}
-    flat = "".join(parts)
-    for q in qualifiers():
-        word = next((t for t in parts if any(p.fullmatch(t) for p in q.tokens)), None)
-        if word is None and not prose:  # a sentence may end in 'ouders' for other reasons
-            word = next((m.group(0) for p in q.glued if (m := p.search(flat))), None)
-        if word is not None and q.category in ids and q.becomes not in ids:
-            found = [(category(q.becomes), how, f"{matched} + {word}") if cat.id == q.category else (cat, how, matched)
-                     for cat, how, matched in found]
-    return found
-
-
-def _match_comment(comment: str) -> list[tuple[Category, str, str]]:
-    """A comment's matches, as written and without filler words, each category once. A parent word qualifies a
-    birth country only in its own clause ('Geboorteland van het kind, zoals opgegeven door de ouders')."""
-    forms = (comment, without_fillers(comment))
-    # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
-    negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
-    found: dict[str, tuple[Category, str, str]] = {}
-    for text in forms:
-        for hit in match_text(text, prose=True, qualify=False):
-            if hit[0].id not in negated and (hit[0].id not in found or found[hit[0].id][1] == "weak"):
-                found[hit[0].id] = hit
-    for clause in re.split(r"[,;()]", comment):
-        for text in (clause, without_fillers(clause)):
-            for hit in match_text(text, prose=True):
-                q = next((q for q in qualifiers() if q.becomes == hit[0].id and q.category in found), None)
-                if q is not None and hit[0].id not in negated:
-                    del found[q.category]
-                    found[hit[0].id] = hit
-    return list(found.values())
-
-
-def vetoed(comment: str | None) -> set[str]:
-    """Categories a column's comment rules out, whatever its name or values say: it says what the column is about
-    (``herkomst``: 'provenance of the object', ``ras_hond1``: 'ras van de hond')."""
-    if not comment:
-        return set()
-    forms = (squash(comment), squash(without_fillers(comment)))
-    words = tokens(comment)
-    return {cat.id for cat in categories()
-            if any(v.search(f) for v in cat.vetoes for f in forms) or any(v.fullmatch(w) for v in cat.veto_words for w in words)}
-
-
-def look_alikes(name: str) -> set[str]:
-    """Categories whose look-alike rules a name hits: its values cannot make it one either (``restaurant_cuisine``
-    holding 'Turks' and 'Italiaans')."""
-    flat = squash(name)
-    return {cat.id for cat in categories() if any(n.search(flat) for n in cat.negatives)}
-
-
 def classify_column(name: str, comment: str | None = None, profile: values.Profile | None = None,
                     context: Context | None = None) -> list[Tag]:
     """Origin tags of one column from its name, comment, sampled-value profile and table context: direct tags
@@ -297,7 +112,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         evidence.setdefault(cat.id, []).append((confidence, Evidence("name", matched)))
     in_passing: set[str] = set()
     if comment:
-        for cat, how, matched in _match_comment(comment):
+        for cat, how, matched in match_comment(comment):
             confidence = WEAK_CONFIDENCE if how == "weak" else COMMENT_CONFIDENCE
             evidence.setdefault(cat.id, []).append((confidence, Evidence("comment", matched)))
             if how == "prose" and len(evidence[cat.id]) == 1:

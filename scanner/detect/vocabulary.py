@@ -1,0 +1,96 @@
+"""The shipped vocabulary (``vocabulary.toml``) as compiled rules: categories, qualifiers and table-context words."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from scanner.detect import values
+from scanner.detect.words import fold
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict:
+    return tomllib.loads(resources.files("scanner.detect").joinpath("vocabulary.toml").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Category:
+    """One origin category and its rules; what each kind of rule does is written at the top of vocabulary.toml."""
+
+    id: str
+    label_nl: str
+    label_en: str
+    names: tuple[re.Pattern, ...]
+    tokens: tuple[re.Pattern, ...]
+    abbreviations: tuple[re.Pattern, ...]
+    negatives: tuple[re.Pattern, ...]
+    weak: tuple[re.Pattern, ...]
+    together: tuple[re.Pattern, ...]
+    in_prose: tuple[re.Pattern, ...]
+    shadows: tuple[str, ...]
+    declared: tuple[str, ...]
+    vetoes: tuple[re.Pattern, ...] = ()
+    veto_words: tuple[re.Pattern, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def categories() -> tuple[Category, ...]:
+    """The shipped vocabulary, in the order categories are tried."""
+    return tuple(
+        Category(
+            id=c["id"], label_nl=c["label_nl"], label_en=c["label_en"],
+            names=_any_of(c["names"]), tokens=_any_of(c["tokens"]), abbreviations=_any_of(c.get("abbreviations", [])),
+            negatives=_any_of(c["not"]), weak=_any_of(c.get("weak", [])),
+            together=tuple(_any_of(g)[0] for g in c.get("together", [])),
+            in_prose=tuple(re.compile(_with_country_names(p)) for p in c.get("in_prose", [])),
+            shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
+            vetoes=_any_of(c.get("veto", [])), veto_words=_any_of(c.get("veto_words", [])))
+        for c in _vocabulary()["category"]
+    )
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """A word anywhere in a name or comment that turns one category into a more specific one: a birth country
+    with 'ouders' or 'mother' in it is a parent's (StUF-BG ``heeftAlsOuders_1_..._geboorteLand``)."""
+
+    category: str
+    becomes: str
+    tokens: tuple[re.Pattern, ...]
+    glued: tuple[re.Pattern, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def qualifiers() -> tuple[Qualifier, ...]:
+    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]), _any_of(q.get("glued", [])))
+                 for q in _vocabulary().get("qualifier", []))
+
+
+def _with_country_names(pattern: str) -> str:
+    """``{country_names}`` in a pattern stands for every country's name in Dutch and English ('the United States',
+    'Nederland'), from the same sets the value sampling uses."""
+    if "{country_names}" not in pattern:
+        return pattern
+    sets = values.value_sets()
+    names = sorted(sets["country_name_en"] | sets["country_name_nl"], key=len, reverse=True)
+    return pattern.replace("{country_names}", "|".join(re.escape(fold(n)) for n in names))
+
+
+def _any_of(patterns: list[str]) -> tuple[re.Pattern, ...]:
+    """The patterns as one alternation: a column is matched against hundreds of them, and one regex scan is an
+    order of magnitude faster than a Python loop over many."""
+    return (re.compile("|".join(f"(?:{p})" for p in patterns)),) if patterns else ()
+
+
+def category(category_id: str) -> Category | None:
+    return next((c for c in categories() if c.id == category_id), None)
+
+
+@lru_cache(maxsize=1)
+def context_vocabulary() -> dict:
+    """Words that say what a table describes (persons, things, codes)."""
+    return _vocabulary()["context"]
