@@ -24,7 +24,7 @@ def test_comment_rules(name: str, comment: str | None, expected: list[str]) -> N
     assert [t.category for t in classify_column(name, comment)] == expected
 
 
-def test_a_parent_word_anywhere_qualifies_a_birth_country_and_evidence_says_which() -> None:
+def test_a_parent_word_in_the_name_or_the_comment_clause_qualifies_a_birth_country() -> None:
     [tag] = classify_column("inp_heeftAlsOuders_1_gerelateerde_inp_geboorteLand")
     assert tag.evidence[0].detail == "geboorteland + ouders"
     # the name says birth country, the comment says whose: one tag, the parent's, with both pieces of evidence

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from scanner.detect import values
-from scanner.detect.matching import look_alikes, match_comment, match_text, vetoed
+from scanner.detect.matching import look_alikes, match_comment, match_name, vetoed
 from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
 from scanner.detect.words import squash, tokens
 
@@ -107,40 +107,26 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     """Origin tags of one column from its name, comment, sampled-value profile and table context: direct tags
     first, strongest first within each kind."""
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
-    for cat, how, matched in match_text(name):
-        confidence = {"name": NAME_CONFIDENCE, "token": TOKEN_CONFIDENCE}.get(how, WEAK_CONFIDENCE)
-        evidence.setdefault(cat.id, []).append((confidence, Evidence("name", matched)))
-    in_passing: set[str] = set()
-    if comment:
-        for cat, how, matched in match_comment(comment):
-            confidence = WEAK_CONFIDENCE if how == "weak" else COMMENT_CONFIDENCE
-            evidence.setdefault(cat.id, []).append((confidence, Evidence("comment", matched)))
-            if how == "prose" and len(evidence[cat.id]) == 1:
-                in_passing.add(cat.id)
-    # A sentence that mentions being born abroad while defining something else ('Migratiegeneratie (1 = zelf
-    # geboren in buitenland)') does not make a birth country: it counts only when nothing else was found.
-    direct = {c.id for c in categories() if not c.id.startswith("proxy:")}
-    for cat_id in in_passing:
-        if any(other in evidence for other in direct - {cat_id}):
-            evidence.pop(cat_id)
-    # A qualified tag from one source outranks the general one from another (the name says geboorteland, the comment
-    # says it is the mother's).
-    for q in qualifiers():
-        if q.becomes in evidence and q.category in evidence:
-            evidence[q.becomes].extend(evidence.pop(q.category))
-    weak_only = {c for c, pieces in evidence.items() if all(conf == WEAK_CONFIDENCE for conf, _ in pieces)}
+    kinds: dict[str, set[str]] = {}  # which kinds of rule found each category
+    for hit in match_name(name):
+        confidence = {"name": NAME_CONFIDENCE, "token": TOKEN_CONFIDENCE, "weak": WEAK_CONFIDENCE}[hit.kind]
+        evidence.setdefault(hit.category.id, []).append((confidence, Evidence("name", hit.matched)))
+        kinds.setdefault(hit.category.id, set()).add(hit.kind)
+    for hit in match_comment(comment) if comment else []:
+        confidence = WEAK_CONFIDENCE if hit.kind == "weak" else COMMENT_CONFIDENCE
+        evidence.setdefault(hit.category.id, []).append((confidence, Evidence("comment", hit.matched)))
+        kinds.setdefault(hit.category.id, set()).add(hit.kind)
+    _merge_qualified(evidence)
     if context is None or context.kind != "person":
-        for cat_id in weak_only:
-            evidence.pop(cat_id)
+        _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
     ruled_out = vetoed(comment)
-    for cat_id in ruled_out:
-        evidence.pop(cat_id, None)
+    _drop(evidence, ruled_out)
+    _drop_in_passing(evidence, {c for c, k in kinds.items() if k == {"sentence"}})
     # A more specific category found by name or comment makes the general one redundant (a second nationality is
     # no first one; a parent's birth country is not the person's), whichever of the two found which.
     for cat in categories():
         if cat.id in evidence:
-            for shadowed in cat.shadows:
-                evidence.pop(shadowed, None)
+            _drop(evidence, set(cat.shadows))
     if profile is not None:
         _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)),
                         excluded=ruled_out | look_alikes(name),
@@ -158,6 +144,26 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         if confidence >= THRESHOLD:
             tags.append(Tag(cat_id, confidence, found))
     return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
+
+
+def _drop(evidence: dict[str, list], category_ids: set[str]) -> None:
+    for cat_id in category_ids:
+        evidence.pop(cat_id, None)
+
+
+def _merge_qualified(evidence: dict[str, list]) -> None:
+    """A qualified tag from one source outranks the general one from another (the name says geboorteland, the
+    comment says it is the mother's): one tag, with both pieces of evidence."""
+    for q in qualifiers():
+        if q.becomes in evidence and q.category in evidence:
+            evidence[q.becomes].extend(evidence.pop(q.category))
+
+
+def _drop_in_passing(evidence: dict[str, list], sentence_only: set[str]) -> None:
+    """A sentence that mentions being born abroad while defining something else ('Migratiegeneratie (1 = zelf
+    geboren in buitenland)') makes no birth country: it counts only when no other direct category remains."""
+    direct = {c.id for c in categories() if not c.id.startswith("proxy:")}
+    _drop(evidence, {c for c in sentence_only if any(other in evidence for other in direct - {c})})
 
 
 def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context) -> tuple[float, tuple[Evidence, ...]]:

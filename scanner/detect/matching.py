@@ -3,85 +3,114 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from scanner.detect.vocabulary import Category, categories, category, qualifiers
 from scanner.detect.words import squash, tokens, without_fillers
 
+# A comment's clauses: a parent word, or 'born' and a country, count together only within one.
+CLAUSE = re.compile(r"[,;()]")
 
-def match_text(text: str, prose: bool = False, qualify: bool = True) -> list[tuple[Category, str, str]]:
-    """Categories whose vocabulary matches ``text``: (category, 'name'|'token'|'weak'|'prose', the part of the text
-    that matched). In ``prose`` (a comment) words that merely occur together say nothing ('bij geboorte buiten Nederland
-    plaats en land'), so `together` rules are for names only."""
-    flat = squash(text)
-    parts = tokens(text)
-    found: list[tuple[Category, str, str]] = []
+
+@dataclass(frozen=True)
+class Hit:
+    """One category a text matched: by which kind of rule, and the part of the text that matched (never a value).
+
+    kind: 'name' (a squashed pattern), 'token' (a whole word or words together), 'weak' (counts only in a table
+    about persons) or 'sentence' (born and a country in one clause of a comment: counts only when nothing else
+    was found)."""
+
+    category: Category
+    kind: str
+    matched: str
+
+
+def match_name(name: str) -> list[Hit]:
+    """Categories a column name matches, a parent word anywhere in it qualifying a birth country."""
+    flat, parts = squash(name), tokens(name)
+    hits = _match(flat, parts, abbreviations=True, together=True)
+    return _qualified(hits, parts, glued="".join(parts))
+
+
+def match_comment(comment: str) -> list[Hit]:
+    """Categories a comment matches, each once: the comment as written and without filler words; then clause by
+    clause, where a parent word qualifies a birth country ('Geboorteland van het kind, zoals opgegeven door de
+    ouders' stays the child's) and a sentence with 'born' and a country makes one."""
+    forms = (comment, without_fillers(comment))
+    # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
+    negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
+    found: dict[str, Hit] = {}
+    for text in forms:
+        for hit in _match(squash(text), tokens(text)):
+            if hit.category.id not in negated and (hit.category.id not in found or found[hit.category.id].kind == "weak"):
+                found[hit.category.id] = hit
+    for clause in CLAUSE.split(comment):
+        for text in (clause, without_fillers(clause)):
+            parts = tokens(text)
+            for hit in _qualified(_match(squash(text), parts, sentence=" ".join(parts)), parts):
+                if hit.category.id in negated:
+                    continue
+                q = next((q for q in qualifiers() if q.becomes == hit.category.id and q.category in found), None)
+                if q is not None:
+                    del found[q.category]
+                    found[hit.category.id] = hit
+                elif hit.kind == "sentence" and hit.category.id not in found:
+                    found[hit.category.id] = hit
+    return list(found.values())
+
+
+def _match(flat: str, parts: list[str], abbreviations: bool = False, together: bool = False,
+           sentence: str | None = None) -> list[Hit]:
+    """The vocabulary against one text. Abbreviations and words `together` count in names only (in a sentence 'nat'
+    is Dutch for wet, and 'birth' and 'land' meet for other reasons); `in_prose` rules only in a clause."""
+    found: list[Hit] = []
     shadowed: set[str] = set()
     for cat in categories():
         if cat.id in shadowed or any(n.search(flat) for n in cat.negatives):
             continue
-        hit = next((("name", m.group(0)) for p in cat.names if (m := p.search(flat))), None)
-        if hit is None:
-            words = cat.tokens if prose else cat.tokens + cat.abbreviations
-            hit = next((("token", t) for p in words for t in parts if p.fullmatch(t)), None)
-        if hit is None and cat.together and not prose:
-            words = [next((t for t in parts if g.fullmatch(t)), None) for g in cat.together]
-            hit = ("token", " + ".join(words)) if all(words) else None
-        if hit is None and cat.in_prose and prose:
-            sentence = " ".join(parts)
-            words = [m.group(0) if (m := g.search(sentence)) else None for g in cat.in_prose]
-            hit = ("prose", " + ".join(words)) if all(words) else None
-        if hit is None:
-            hit = next((("weak", m.group(0)) for p in cat.weak if (m := p.search(flat))), None)
+        hit = next((Hit(cat, "name", m.group(0)) for p in cat.names if (m := p.search(flat))), None)
+        words = cat.tokens + cat.abbreviations if abbreviations else cat.tokens
+        hit = hit or next((Hit(cat, "token", t) for p in words for t in parts if p.fullmatch(t)), None)
+        if hit is None and together and cat.together:
+            hit = _all_found(cat, "token", [next((t for t in parts if g.fullmatch(t)), None) for g in cat.together])
+        if hit is None and sentence is not None and cat.in_prose:
+            hit = _all_found(cat, "sentence", [m.group(0) if (m := g.search(sentence)) else None for g in cat.in_prose])
+        hit = hit or next((Hit(cat, "weak", m.group(0)) for p in cat.weak if (m := p.search(flat))), None)
         if hit is not None:
-            found.append((cat, *hit))
-            if hit[0] != "prose":  # a sentence in passing shadows nothing (see classify_column)
+            found.append(hit)
+            if hit.kind != "sentence":  # a sentence in passing shadows nothing
                 shadowed.update(cat.shadows)
-    return _qualified(found, parts, prose) if qualify else found
-
-
-def _qualified(found: list[tuple[Category, str, str]], parts: list[str], prose: bool) -> list[tuple[Category, str, str]]:
-    ids = {cat.id for cat, _, _ in found}
-    flat = "".join(parts)
-    for q in qualifiers():
-        word = next((t for t in parts if any(p.fullmatch(t) for p in q.tokens)), None)
-        if word is None and not prose:  # a sentence may end in 'ouders' for other reasons
-            word = next((m.group(0) for p in q.glued if (m := p.search(flat))), None)
-        if word is not None and q.category in ids and q.becomes not in ids:
-            found = [(category(q.becomes), how, f"{matched} + {word}") if cat.id == q.category else (cat, how, matched)
-                     for cat, how, matched in found]
     return found
 
 
-def match_comment(comment: str) -> list[tuple[Category, str, str]]:
-    """A comment's matches, as written and without filler words, each category once. A parent word qualifies a
-    birth country only in its own clause ('Geboorteland van het kind, zoals opgegeven door de ouders')."""
-    forms = (comment, without_fillers(comment))
-    # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
-    negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
-    found: dict[str, tuple[Category, str, str]] = {}
-    for text in forms:
-        for hit in match_text(text, prose=True, qualify=False):
-            if hit[0].id not in negated and (hit[0].id not in found or found[hit[0].id][1] == "weak"):
-                found[hit[0].id] = hit
-    for clause in re.split(r"[,;()]", comment):
-        for text in (clause, without_fillers(clause)):
-            for hit in match_text(text, prose=True):
-                q = next((q for q in qualifiers() if q.becomes == hit[0].id and q.category in found), None)
-                if q is not None and hit[0].id not in negated:
-                    del found[q.category]
-                    found[hit[0].id] = hit
-    return list(found.values())
+def _all_found(cat: Category, kind: str, words: list[str | None]) -> Hit | None:
+    return Hit(cat, kind, " + ".join(words)) if all(words) else None
+
+
+def _qualified(hits: list[Hit], parts: list[str], glued: str | None = None) -> list[Hit]:
+    """A qualifier's word among the tokens (or, in a name, glued to either end: PostgreSQL lower-cases
+    GeburtslandVater) turns its category into the more specific one."""
+    ids = {hit.category.id for hit in hits}
+    for q in qualifiers():
+        if q.category not in ids or q.becomes in ids:
+            continue
+        words = q.tokens + q.name_tokens if glued is not None else q.tokens
+        word = next((t for t in parts if any(p.fullmatch(t) for p in words)), None)
+        if word is None and glued is not None:
+            word = next((m.group(0) for p in q.glued if (m := p.search(glued))), None)
+        if word is not None:
+            hits = [Hit(category(q.becomes), h.kind, f"{h.matched} + {word}") if h.category.id == q.category else h
+                    for h in hits]
+    return hits
 
 
 def vetoed(comment: str | None) -> set[str]:
-    """Categories a column's comment rules out, whatever its name or values say: it says what the column is about
-    (``herkomst``: 'provenance of the object', ``ras_hond1``: 'ras van de hond')."""
+    """Categories a column's comment rules out, whatever its name or values say, because it says what the column
+    is about ('herkomstgeschiedenis (provenance) van het object', 'ras van de hond')."""
     if not comment:
         return set()
     forms = (squash(comment), squash(without_fillers(comment)))
-    words = tokens(comment)
-    return {cat.id for cat in categories()
-            if any(v.search(f) for v in cat.vetoes for f in forms) or any(v.fullmatch(w) for v in cat.veto_words for w in words)}
+    return {cat.id for cat in categories() if any(v.search(f) for v in cat.vetoes for f in forms)}
 
 
 def look_alikes(name: str) -> set[str]:

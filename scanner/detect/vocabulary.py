@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 from scanner.detect import values
-from scanner.detect.words import fold
+from scanner.detect.words import tokens
 
 
 @lru_cache(maxsize=1)
@@ -33,8 +33,7 @@ class Category:
     in_prose: tuple[re.Pattern, ...]
     shadows: tuple[str, ...]
     declared: tuple[str, ...]
-    vetoes: tuple[re.Pattern, ...] = ()
-    veto_words: tuple[re.Pattern, ...] = ()
+    vetoes: tuple[re.Pattern, ...]
 
 
 @lru_cache(maxsize=1)
@@ -48,36 +47,40 @@ def categories() -> tuple[Category, ...]:
             together=tuple(_any_of(g)[0] for g in c.get("together", [])),
             in_prose=tuple(re.compile(_with_country_names(p)) for p in c.get("in_prose", [])),
             shadows=tuple(c["shadows"]), declared=tuple(c["declared"]),
-            vetoes=_any_of(c.get("veto", [])), veto_words=_any_of(c.get("veto_words", [])))
+            vetoes=_any_of(c.get("veto", [])))
         for c in _vocabulary()["category"]
     )
 
 
 @dataclass(frozen=True)
 class Qualifier:
-    """A word anywhere in a name or comment that turns one category into a more specific one: a birth country
-    with 'ouders' or 'mother' in it is a parent's (StUF-BG ``heeftAlsOuders_1_..._geboorteLand``)."""
+    """A word anywhere in a name, or in the same clause of a comment, that turns one category into a more specific
+    one: a birth country with 'ouders' or 'mother' in it is a parent's (StUF-BG ``heeftAlsOuders_1_..._geboorteLand``).
+    ``name_tokens`` count in names only (Swedish 'far' is English 'far'); ``glued`` is matched on a name's squashed
+    form."""
 
     category: str
     becomes: str
     tokens: tuple[re.Pattern, ...]
-    glued: tuple[re.Pattern, ...] = ()
+    name_tokens: tuple[re.Pattern, ...]
+    glued: tuple[re.Pattern, ...]
 
 
 @lru_cache(maxsize=1)
 def qualifiers() -> tuple[Qualifier, ...]:
-    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]), _any_of(q.get("glued", [])))
+    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]), _any_of(q.get("name_tokens", [])),
+                           _any_of(q.get("glued", [])))
                  for q in _vocabulary().get("qualifier", []))
 
 
 def _with_country_names(pattern: str) -> str:
     """``{country_names}`` in a pattern stands for every country's name in Dutch and English ('the United States',
-    'Nederland'), from the same sets the value sampling uses."""
+    'Zuid-Afrika'), from the same sets the value sampling uses, written as words the way a clause is."""
     if "{country_names}" not in pattern:
         return pattern
     sets = values.value_sets()
-    names = sorted(sets["country_name_en"] | sets["country_name_nl"], key=len, reverse=True)
-    return pattern.replace("{country_names}", "|".join(re.escape(fold(n)) for n in names))
+    names = {" ".join(tokens(n)) for n in sets["country_name_en"] | sets["country_name_nl"] if "pseudo" not in n}
+    return pattern.replace("{country_names}", "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n))
 
 
 def _any_of(patterns: list[str]) -> tuple[re.Pattern, ...]:

@@ -6,9 +6,15 @@ import re
 import unicodedata
 
 
+# Letters Unicode does not decompose into a base letter and an accent.
+LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+                         "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE"})
+
+
 def fold(text: str) -> str:
-    """Without accents: 'país de nacimiento' and 'Staatsangehörigkeit' read as the vocabulary writes them."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    """Without accents: 'país de nacimiento', 'Staatsangehörigkeit' and 'fødselsland' read as the vocabulary writes
+    them."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.translate(LETTERS)) if not unicodedata.combining(c))
 
 
 def squash(text: str) -> str:
