@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from scanner.detect import values
-from scanner.detect.matching import look_alikes, match_comment, match_name, vetoed
+from scanner.detect.matching import look_alikes, match_comment, match_name, qualifier_in, vetoed
 from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
 from scanner.detect.words import squash, tokens
 
@@ -112,10 +112,13 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         confidence = {"name": NAME_CONFIDENCE, "token": TOKEN_CONFIDENCE, "weak": WEAK_CONFIDENCE}[hit.kind]
         evidence.setdefault(hit.category.id, []).append((confidence, Evidence("name", hit.matched)))
         kinds.setdefault(hit.category.id, set()).add(hit.kind)
-    for hit in match_comment(comment) if comment else []:
+    comment_hits = match_comment(comment) if comment else []
+    for hit in comment_hits:
         confidence = WEAK_CONFIDENCE if hit.kind == "weak" else COMMENT_CONFIDENCE
         evidence.setdefault(hit.category.id, []).append((confidence, Evidence("comment", hit.matched)))
         kinds.setdefault(hit.category.id, set()).add(hit.kind)
+    if comment and not comment_hits:
+        _qualify_by_comment(evidence, kinds, comment)
     _merge_qualified(evidence)
     if context is None or context.kind != "person":
         _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
@@ -149,6 +152,15 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
 def _drop(evidence: dict[str, list], category_ids: set[str]) -> None:
     for cat_id in category_ids:
         evidence.pop(cat_id, None)
+
+
+def _qualify_by_comment(evidence: dict[str, list], kinds: dict[str, set[str]], comment: str) -> None:
+    """The name says birth country, the comment only whose ("En uw moeder?"): the parent's."""
+    for q in qualifiers():
+        word = qualifier_in(comment, q.category) if q.category in evidence and q.becomes not in evidence else None
+        if word is not None:
+            evidence[q.becomes] = evidence.pop(q.category) + [(COMMENT_CONFIDENCE, Evidence("comment", word))]
+            kinds[q.becomes] = kinds.pop(q.category) | {"token"}
 
 
 def _merge_qualified(evidence: dict[str, list]) -> None:

@@ -104,6 +104,21 @@ def _qualified(hits: list[Hit], parts: list[str], glued: str | None = None) -> l
     return hits
 
 
+def qualifier_in(comment: str, category_id: str) -> str | None:
+    """A word of a qualifier of ``category_id`` in a comment, for a comment that names no category itself but says
+    whose it is: "En uw moeder?" under ``q_gebland_m``. Only a short one: "zoals opgegeven door de ouders" says who
+    gave it, not whose it is."""
+    parts = tokens(without_fillers(comment))
+    if len(parts) > 3:
+        return None
+    for q in qualifiers():
+        if q.category == category_id:
+            word = next((t for t in parts if any(p.fullmatch(t) for p in q.tokens)), None)
+            if word is not None:
+                return word
+    return None
+
+
 def vetoed(comment: str | None) -> set[str]:
     """Categories a column's comment rules out, whatever its name or values say, because it says what the column
     is about ('herkomstgeschiedenis (provenance) van het object', 'ras van de hond')."""

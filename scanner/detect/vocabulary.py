@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from babel import Locale
+
 from scanner.detect import values
 from scanner.detect.words import tokens
 
@@ -74,12 +76,13 @@ def qualifiers() -> tuple[Qualifier, ...]:
 
 
 def _with_country_names(pattern: str) -> str:
-    """``{country_names}`` in a pattern stands for every country's name in Dutch and English ('the United States',
-    'Zuid-Afrika'), from the same sets the value sampling uses, written as words the way a clause is."""
+    """``{country_names}`` in a pattern stands for every country's name in Dutch, English, German and French ('the
+    United States', 'Zuid-Afrika', 'Deutschland'), written as words the way a clause is."""
     if "{country_names}" not in pattern:
         return pattern
     sets = values.value_sets()
-    names = {" ".join(tokens(n)) for n in sets["country_name_en"] | sets["country_name_nl"] if "pseudo" not in n}
+    other = {n.lower() for lang in ("de", "fr") for code, n in Locale(lang).territories.items() if code.isalpha()}
+    names = {" ".join(tokens(n)) for n in sets["country_name_en"] | sets["country_name_nl"] | other if "pseudo" not in n}
     return pattern.replace("{country_names}", "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n))
 
 
