@@ -28,5 +28,5 @@ def test_every_shipped_second_labelling_covers_exactly_its_corpus_columns() -> N
         columns = {(t["name"].lower(), c["name"].lower()) for t in load(corpus) for c in t["columns"]}
         second = second_labelling(corpus)
         assert set(second) == columns
-        # the two people disagree somewhere, and scoring one against the other counts it
+        # the two labellers disagree somewhere, and scoring one against the other counts it
         assert score(load(corpus), second)["confusion"]

@@ -175,8 +175,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def second_labelling(corpus: Path) -> dict[tuple[str, str], str] | None:
-    """Another steward's labels of the same columns, made without seeing the first's (``<corpus>.second_labeller.json``,
-    keys ``table.column``): how far two careful people agree is the ceiling a detector can be held to."""
+    """A second labeller's labels of the same columns, made from the same definitions without seeing the first's
+    (``<corpus>.second_labeller.json``, keys ``table.column``): how far two labellers agree is the ceiling a
+    detector can be held to."""
     path = corpus.with_name(f"{corpus.stem}.second_labeller.json")
     if not path.exists():
         return None
@@ -190,7 +191,7 @@ def run_corpus(corpus: Path) -> None:
           f"shaped after public schemas, {ROWS} generated rows each, values sampled ({ROWS} rows), table context on")
     second = second_labelling(corpus)
     if second is not None:
-        print(report("A second labeller, blind to the first (the agreement of two people)", score(tables, second)))
+        print(report("A second labeller, blind to the first (how far two labellers agree)", score(tables, second)))
     with tempfile.TemporaryDirectory() as folder:
         url = build_sqlite(tables, Path(folder) / "corpus.db")
         print(report("SQLite (names, values, context; SQLite has no comments)", score(tables, predictions(url))))
