@@ -9,7 +9,7 @@ from scanner.detect.vocabulary import Category, categories, category, qualifiers
 from scanner.detect.words import squash, tokens, without_fillers
 
 # A comment's clauses: a parent word, or 'born' and a country, count together only within one.
-CLAUSE = re.compile(r"[,;()]")
+CLAUSE = re.compile(r"[,;]")
 
 
 @dataclass(frozen=True)
