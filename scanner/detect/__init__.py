@@ -119,7 +119,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         kinds.setdefault(hit.category.id, set()).add(hit.kind)
     if comment and not comment_hits:
         _qualify_by_comment(evidence, kinds, comment)
-    _merge_qualified(evidence)
+    _merge_qualified(evidence, kinds)
     if context is None or context.kind != "person":
         _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
     ruled_out = vetoed(comment)
@@ -163,12 +163,13 @@ def _qualify_by_comment(evidence: dict[str, list], kinds: dict[str, set[str]], c
             kinds[q.becomes] = kinds.pop(q.category) | {"token"}
 
 
-def _merge_qualified(evidence: dict[str, list]) -> None:
+def _merge_qualified(evidence: dict[str, list], kinds: dict[str, set[str]]) -> None:
     """A qualified tag from one source outranks the general one from another (the name says geboorteland, the
     comment says it is the mother's): one tag, with both pieces of evidence."""
     for q in qualifiers():
         if q.becomes in evidence and q.category in evidence:
             evidence[q.becomes].extend(evidence.pop(q.category))
+            kinds[q.becomes] |= kinds.pop(q.category)
 
 
 def _drop_in_passing(evidence: dict[str, list], sentence_only: set[str]) -> None:
