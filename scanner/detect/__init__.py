@@ -124,7 +124,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
     ruled_out = vetoed(comment)
     _drop(evidence, ruled_out)
-    _drop_in_passing(evidence, {c for c, k in kinds.items() if k == {"sentence"}})
+    _drop_in_passing(evidence, {c for c, k in kinds.items() if k == {"fallback"}})
     # A more specific category found by name or comment makes the general one redundant (a second nationality is
     # no first one; a parent's birth country is not the person's), whichever of the two found which.
     for cat in categories():
@@ -172,11 +172,12 @@ def _merge_qualified(evidence: dict[str, list], kinds: dict[str, set[str]]) -> N
             kinds[q.becomes] |= kinds.pop(q.category)
 
 
-def _drop_in_passing(evidence: dict[str, list], sentence_only: set[str]) -> None:
-    """A sentence that mentions being born abroad while defining something else ('Migratiegeneratie (1 = zelf
-    geboren in buitenland)') makes no birth country: it counts only when no other direct category remains."""
-    direct = {c.id for c in categories() if not c.id.startswith("proxy:")}
-    _drop(evidence, {c for c in sentence_only if any(other in evidence for other in direct - {c})})
+def _drop_in_passing(evidence: dict[str, list], fallback_only: set[str]) -> None:
+    """A comment that mentions rather than names counts only when nothing else does: being born abroad while defining
+    something else ('Migratiegeneratie (1 = zelf geboren in buitenland)') is no birth country, and Turks, Pools and
+    Arabisch as value labels of a home language (or of a nationality column) are no migration background."""
+    others = {c.id for c in categories() if not c.id.startswith("proxy:")} | {"proxy:language"}
+    _drop(evidence, {c for c in fallback_only if any(other in evidence for other in others - {c})})
 
 
 def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context) -> tuple[float, tuple[Evidence, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scanner.detect import values
 from scanner.detect.vocabulary import Category, categories, category, qualifiers
 from scanner.detect.words import squash, tokens, without_fillers
 
@@ -17,8 +18,8 @@ class Hit:
     """One category a text matched: by which kind of rule, and the part of the text that matched (never a value).
 
     kind: 'name' (a squashed pattern), 'token' (a whole word or words together), 'weak' (counts only in a table
-    about persons) or 'sentence' (born and a country in one clause of a comment: counts only when nothing else
-    was found)."""
+    about persons) or 'fallback' (a comment that mentions rather than names: 'born' and a country in one clause,
+    or a list of origin groups as value labels; counts only when nothing else was found)."""
 
     category: Category
     kind: str
@@ -35,7 +36,8 @@ def match_name(name: str) -> list[Hit]:
 def match_comment(comment: str) -> list[Hit]:
     """Categories a comment matches, each once: the comment as written and without filler words; then clause by
     clause, where a parent word qualifies a birth country ('Geboorteland van het kind, zoals opgegeven door de
-    ouders' stays the child's) and a sentence with 'born' and a country makes one."""
+    ouders' stays the child's) and a sentence with 'born' and a country makes one. A comment listing three or more
+    origin groups as value labels ('1 Turks 2 Marokkaans 3 Surinaams') describes a migration background."""
     forms = (comment, without_fillers(comment))
     # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
     negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
@@ -54,9 +56,26 @@ def match_comment(comment: str) -> list[Hit]:
                 if q is not None:
                     del found[q.category]
                     found[hit.category.id] = hit
-                elif hit.kind == "sentence" and hit.category.id not in found:
+                elif hit.kind == "fallback" and hit.category.id not in found:
                     found[hit.category.id] = hit
+    groups = _origin_groups(comment)
+    if groups and "migration_background" not in found and "migration_background" not in negated:
+        found["migration_background"] = Hit(category("migration_background"), "fallback", f"value labels: {groups}")
     return list(found.values())
+
+
+# Value labels written in a comment that are origin groups: as many distinct ones make a list of them.
+ORIGIN_GROUP_LABELS = 3
+
+
+def _origin_groups(comment: str) -> str | None:
+    """The origin groups a comment lists as value labels, each after its code ('1 Turks 2 Marokkaans 3 Surinaams',
+    '1=Dutch 2=Indonesian'), if it lists enough of them, or None: 'Dutch, German or French version' lists no codes.
+    Compared as words with the nationality adjectives the value sampling uses."""
+    adjectives = values.value_sets()["nationality_adjective"]
+    parts = tokens(comment)
+    found = sorted({t for before, t in zip(parts, parts[1:]) if t in adjectives and before.isdigit()})
+    return ", ".join(found) if len(found) >= ORIGIN_GROUP_LABELS else None
 
 
 def _match(flat: str, parts: list[str], abbreviations: bool = False, together: bool = False,
@@ -74,11 +93,11 @@ def _match(flat: str, parts: list[str], abbreviations: bool = False, together: b
         if hit is None and together and cat.together:
             hit = _all_found(cat, "token", [next((t for t in parts if g.fullmatch(t)), None) for g in cat.together])
         if hit is None and sentence is not None and cat.in_prose:
-            hit = _all_found(cat, "sentence", [m.group(0) if (m := g.search(sentence)) else None for g in cat.in_prose])
+            hit = _all_found(cat, "fallback", [m.group(0) if (m := g.search(sentence)) else None for g in cat.in_prose])
         hit = hit or next((Hit(cat, "weak", m.group(0)) for p in cat.weak if (m := p.search(flat))), None)
         if hit is not None:
             found.append(hit)
-            if hit.kind != "sentence":  # a sentence in passing shadows nothing
+            if hit.kind != "fallback":  # a sentence in passing shadows nothing
                 shadowed.update(cat.shadows)
     return found
 
