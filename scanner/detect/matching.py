@@ -11,6 +11,8 @@ from scanner.detect.words import squash, tokens, without_fillers
 
 # A comment's clauses: a parent word, or 'born' and a country, count together only within one.
 CLAUSE = re.compile(r"[,;]")
+# Value labels written in a comment that are origin groups: as many distinct ones make a list of them.
+ORIGIN_GROUP_LABELS = 3
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,6 @@ def match_comment(comment: str) -> list[Hit]:
         found["migration_background"] = Hit(category("migration_background"), "fallback", f"value labels: {groups}")
     return list(found.values())
 
-
-# Value labels written in a comment that are origin groups: as many distinct ones make a list of them.
-ORIGIN_GROUP_LABELS = 3
 
 
 def _origin_groups(comment: str) -> str | None:
