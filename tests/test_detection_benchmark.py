@@ -30,3 +30,15 @@ def test_every_shipped_second_labelling_covers_exactly_its_corpus_columns() -> N
         assert set(second) == columns
         # the two labellers disagree somewhere, and scoring one against the other counts it
         assert score(load(corpus), second)["confusion"]
+
+
+def test_misses_lists_each_wrong_column_with_its_comment(tmp_path: Path) -> None:
+    from benchmarks.detection.accuracy import misses
+
+    tables = load(Path(FIXTURES) / "detect" / "mini_corpus.json")
+    listed = misses(tables, predictions(build_sqlite(tables, tmp_path / "c.db")))
+    lines = listed.splitlines()[1:]
+    assert len(lines) == 1 and "nationality <- none" in lines[0] and "lo3_pl_persoon.veld7" in lines[0]
+    assert lines[0].endswith("| Nationaliteit: Tabel 32")
+    assert misses(tables, {(t["name"].lower(), c["name"].lower()): c["label"] for t in tables for c in t["columns"]}) \
+        == "  no misses on direct categories"
