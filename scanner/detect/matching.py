@@ -32,7 +32,7 @@ def match_name(name: str) -> list[Hit]:
     """Categories a column name matches, a parent word anywhere in it qualifying a birth country."""
     flat, parts = squash(name), tokens(name)
     hits = _match(flat, parts, abbreviations=True, together=True)
-    return _qualified(hits, parts, glued="".join(parts))
+    return _qualified(hits, parts, glued=flat)
 
 
 def match_comment(comment: str) -> list[Hit]:
@@ -41,11 +41,12 @@ def match_comment(comment: str) -> list[Hit]:
     ouders' stays the child's) and a sentence with 'born' and a country makes one. A comment listing three or more
     origin groups as value labels ('1 Turks 2 Marokkaans 3 Surinaams') describes a migration background."""
     forms = (comment, without_fillers(comment))
+    flats = [squash(f) for f in forms]
     # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
-    negated = {cat.id for cat in categories() for f in forms if any(n.search(squash(f)) for n in cat.negatives)}
+    negated = {cat.id for cat in categories() for f in flats if any(n.search(f) for n in cat.negatives)}
     found: dict[str, Hit] = {}
-    for text in forms:
-        for hit in _match(squash(text), tokens(text)):
+    for text, flat in zip(forms, flats):
+        for hit in _match(flat, tokens(text)):
             if hit.category.id not in negated and (hit.category.id not in found or found[hit.category.id].kind == "weak"):
                 found[hit.category.id] = hit
     for clause in CLAUSE.split(comment):
