@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from scanner.detect import values
-from scanner.detect.matching import look_alikes, match_comment, match_name, qualifier_in, vetoed
+from scanner.detect.matching import look_alikes, match_comment, match_name, qualifier_in, vetoed, without_conditions
 from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
 from scanner.detect.words import squash, tokens
 
@@ -108,11 +108,14 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     first, strongest first within each kind."""
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
     kinds: dict[str, set[str]] = {}  # which kinds of rule found each category
-    for hit in match_name(name):
+    name_hits = match_name(name)
+    for hit in name_hits:
         confidence = {"name": NAME_CONFIDENCE, "token": TOKEN_CONFIDENCE, "weak": WEAK_CONFIDENCE}[hit.kind]
         evidence.setdefault(hit.category.id, []).append((confidence, Evidence("name", hit.matched)))
         kinds.setdefault(hit.category.id, set()).add(hit.kind)
-    comment_hits = match_comment(comment) if comment else []
+    # When the name says what the column holds, the conditions a comment states are about someone else.
+    named = frozenset(hit.category.id for hit in name_hits if hit.kind in ("name", "token"))
+    comment_hits = match_comment(without_conditions(comment) if name_hits else comment, named) if comment else []
     for hit in comment_hits:
         confidence = WEAK_CONFIDENCE if hit.kind == "weak" else COMMENT_CONFIDENCE
         evidence.setdefault(hit.category.id, []).append((confidence, Evidence("comment", hit.matched)))
@@ -122,9 +125,11 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     _merge_qualified(evidence, kinds)
     if context is None or context.kind != "person":
         _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
+    # In passing first: "Taal interview: 1 Nederlands, 2 Turks, 3 Marokkaans" lists languages, whether or not the
+    # language of an interview counts.
+    _drop_in_passing(evidence, {c for c, k in kinds.items() if k == {"fallback"}})
     ruled_out = vetoed(comment)
     _drop(evidence, ruled_out)
-    _drop_in_passing(evidence, {c for c, k in kinds.items() if k == {"fallback"}})
     # A more specific category found by name or comment makes the general one redundant (a second nationality is
     # no first one; a parent's birth country is not the person's), whichever of the two found which.
     for cat in categories():

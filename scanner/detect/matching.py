@@ -13,6 +13,12 @@ from scanner.detect.words import squash, tokens, without_fillers
 CLAUSE = re.compile(r"[,;]")
 # Value labels written in a comment that are origin groups: as many distinct ones make a list of them.
 ORIGIN_GROUP_LABELS = 3
+# What a comment puts in brackets explains what comes before it: "1 = first generation (born abroad)".
+BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# A condition says to whom a column applies, not what it holds: "Alleen voor aanvragers zonder Nederlandse
+# nationaliteit: nummer verblijfsdocument", "only if born abroad". It runs to the next punctuation mark.
+CONDITION = re.compile(r"\b(alleen|uitsluitend|only|indien|wanneer|if|when|unless|tenzij|zonder|without)\b[^:;,.()]*",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,11 +41,30 @@ def match_name(name: str) -> list[Hit]:
     return _qualified(hits, parts, glued=flat)
 
 
-def match_comment(comment: str) -> list[Hit]:
-    """Categories a comment matches, each once: the comment as written and without filler words; then clause by
-    clause, where a parent word qualifies a birth country ('Geboorteland van het kind, zoals opgegeven door de
-    ouders' stays the child's) and a sentence with 'born' and a country makes one. A comment listing three or more
-    origin groups as value labels ('1 Turks 2 Marokkaans 3 Surinaams') describes a migration background."""
+def match_comment(comment: str, named: frozenset[str] = frozenset()) -> list[Hit]:
+    """Categories a comment matches, each once (see ``_comment_hits``). A category found only in brackets, when the
+    rest of the comment or the column's name (``named``: what it found) names one, explains that one: "1 = first
+    generation (born abroad), 2 = second generation" is a migration background, not a birth country. Brackets may
+    still make it more specific: "Geboorteland (moeder)", "Citizenship (second)"."""
+    hits = _comment_hits(comment)
+    outside = BRACKETS.sub(" ", comment)
+    if outside == comment:
+        return hits
+    named = set(named) | {hit.category.id for hit in _comment_hits(outside) if hit.kind in ("name", "token")}
+    named |= {cat.id for cat in categories() if named & set(cat.shadows)}
+    return [hit for hit in hits if hit.category.id in named] if named else hits
+
+
+def without_conditions(comment: str) -> str:
+    """A comment without the conditions it states: what it says the column holds."""
+    return CONDITION.sub(" ", comment)
+
+
+def _comment_hits(comment: str) -> list[Hit]:
+    """The comment as written and without filler words; then clause by clause, where a parent word qualifies a birth
+    country ('Geboorteland van het kind, zoals opgegeven door de ouders' stays the child's) and a sentence with
+    'born' and a country makes one. A comment listing three or more origin groups as value labels ('1 Turks 2
+    Marokkaans 3 Surinaams') describes a migration background."""
     forms = (comment, without_fillers(comment))
     flats = [squash(f) for f in forms]
     # A look-alike rule that holds for either form holds for the comment ("herkomst van de liquide middelen").
