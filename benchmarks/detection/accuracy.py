@@ -41,7 +41,8 @@ CORPORA = {
     "heldout8.json": "ninth corpus; held out until its first run, rules revised on it since",
     "heldout9.json": "tenth corpus; held out until its first run, rules revised on it since",
     "heldout10.json": "eleventh corpus; held out until its first run, two things it showed were changed since",
-    "heldout11.json": "twelfth corpus; held out: the rules were not revised on it",
+    "heldout11.json": "twelfth corpus; held out until its first run, rules revised on it since",
+    "heldout12.json": "thirteenth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 
