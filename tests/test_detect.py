@@ -157,3 +157,13 @@ def test_numeric_codes_make_a_birthplace_a_birth_country_unless_it_is_named_a_pr
     codes = profile(["528", "504", "792", "740", "004"] * 10)  # ISO 3166 numeric
     assert [t.category for t in classify_column("bpl", "birthplace", codes)] == ["birth_country"]
     assert [t.category for t in classify_column("prona1", "Provincia de nacimiento", codes)] == ["birthplace"]
+
+
+def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_things() -> None:
+    from scanner.detect import table_context
+
+    objects = table_context("rijksmuseum_collection_objects", ["objectNumber", "title", "principalMakers_nationality"])
+    assert objects.kind == "non_person"
+    assert [t.category for t in classify_column("principalMakers_nationality", context=objects)] == ["nationality"]
+    # the table still speaks for columns about the thing itself
+    assert classify_column("nationality", context=objects) == []

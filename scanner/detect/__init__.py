@@ -135,10 +135,13 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     for cat in categories():
         if cat.id in evidence:
             _drop(evidence, set(cat.shadows))
+    # What the name itself rules out (``race_source``: how a race was recorded), its comment cannot bring back.
+    _drop(evidence, look_alikes(name))
     if profile is not None:
         _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)),
                         excluded=ruled_out | look_alikes(name),
                         subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
+    context = _for_column(name, context)
     tags = []
     for cat_id, pieces in evidence.items():
         doubt = 1.0
@@ -152,6 +155,15 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         if confidence >= THRESHOLD:
             tags.append(Tag(cat_id, confidence, found))
     return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
+
+
+def _for_column(name: str, context: Context | None) -> Context | None:
+    """A column that names a person in a table about things (``principalMakers_nationality`` of a museum object,
+    ``owner_nationality`` of a vessel) is about that person: the table's kind says nothing about it."""
+    if context is None or context.kind != "non_person":
+        return context
+    person = set(context_vocabulary()["person_tables"])
+    return Context() if any(t in person for t in tokens(name)) else context
 
 
 def _drop(evidence: dict[str, list], category_ids: set[str]) -> None:

@@ -77,7 +77,8 @@ def _comment_hits(comment: str) -> list[Hit]:
     for clause in CLAUSE.split(comment):
         for text in (clause, without_fillers(clause)):
             parts = tokens(text)
-            for hit in _qualified(_match(squash(text), parts, sentence=" ".join(parts)), parts):
+            # a parent word in brackets says who answered, not whose: "born in the United States (parent report)"
+            for hit in _qualified(_match(squash(text), parts, sentence=" ".join(parts)), tokens(BRACKETS.sub(" ", text))):
                 if hit.category.id in negated:
                     continue
                 q = next((q for q in qualifiers() if q.becomes == hit.category.id and q.category in found), None)
