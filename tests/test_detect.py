@@ -167,3 +167,5 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert [t.category for t in classify_column("principalMakers_nationality", context=objects)] == ["nationality"]
     # the table still speaks for columns about the thing itself
     assert classify_column("nationality", context=objects) == []
+    # as PostgreSQL folds it
+    assert [t.category for t in classify_column("principalmakers_nationality", context=objects)] == ["nationality"]

@@ -162,8 +162,10 @@ def _for_column(name: str, context: Context | None) -> Context | None:
     ``owner_nationality`` of a vessel) is about that person: the table's kind says nothing about it."""
     if context is None or context.kind != "non_person":
         return context
-    person = set(context_vocabulary()["person_tables"])
-    return Context() if any(t in person for t in tokens(name)) else context
+    nouns, flat = context_vocabulary()["person_tables"], squash(name)
+    # PostgreSQL folds principalMakers to principalmakers: longer nouns count inside a word, short ones only whole
+    named = set(tokens(name)) & set(nouns) or any(n in flat for n in nouns if len(n) >= 5)
+    return Context() if named else context
 
 
 def _drop(evidence: dict[str, list], category_ids: set[str]) -> None:
