@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from scanner.detect import values
 from scanner.detect.vocabulary import Category, categories, category, qualifiers
-from scanner.detect.words import squash, tokens, without_fillers
+from scanner.detect.words import fold, squash, tokens, without_fillers
 
 # A comment's clauses: a parent word, or 'born' and a country, count together only within one.
 CLAUSE = re.compile(r"[,;]")
@@ -15,6 +15,8 @@ CLAUSE = re.compile(r"[,;]")
 ORIGIN_GROUP_LABELS = 3
 # What a comment puts in brackets explains what comes before it: "1 = first generation (born abroad)".
 BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# An attitude item of a survey (ISSP and ESS national identity and immigration modules).
+OPINION = re.compile(r"\b(how important|hoe belangrijk|wie wichtig|should be|zou moeten)\b", re.IGNORECASE)
 # A condition says to whom a column applies, not what it holds: "Alleen voor aanvragers zonder Nederlandse
 # nationaliteit: nummer verblijfsdocument", "only if born abroad". It runs to the next punctuation mark.
 CONDITION = re.compile(r"\b(alleen|uitsluitend|only|indien|wanneer|if|when|unless|tenzij|zonder|without)\b[^:;,.()]*",
@@ -166,9 +168,12 @@ def qualifier_in(comment: str, category_id: str) -> str | None:
 
 def vetoed(comment: str | None) -> set[str]:
     """Categories a column's comment rules out, whatever its name or values say, because it says what the column
-    is about ('herkomstgeschiedenis (provenance) van het object', 'ras van de hond')."""
+    is about ('herkomstgeschiedenis (provenance) van het object', 'ras van de hond'). A survey item asking for an
+    opinion ('How important: to have been born in [COUNTRY]') holds an attitude, not the respondent's origin."""
     if not comment:
         return set()
+    if OPINION.search(fold(comment)):
+        return {cat.id for cat in categories() if not cat.id.startswith("proxy:")}
     forms = (squash(comment), squash(without_fillers(comment)))
     return {cat.id for cat in categories() if any(v.search(f) for v in cat.vetoes for f in forms)}
 
