@@ -43,6 +43,7 @@ CORPORA = {
     "heldout10.json": "eleventh corpus; held out until its first run, two things it showed were changed since",
     "heldout11.json": "twelfth corpus; held out until its first run, rules revised on it since",
     "heldout12.json": "thirteenth corpus; held out until its first run, rules revised on it since",
+    "heldout13.json": "fourteenth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 
