@@ -169,3 +169,15 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert classify_column("nationality", context=objects) == []
     # as PostgreSQL folds it
     assert [t.category for t in classify_column("principalmakers_nationality", context=objects)] == ["nationality"]
+
+
+def test_a_column_named_after_a_race_is_a_flag_for_it_in_a_person_table_only() -> None:
+    from scanner.detect import table_context
+
+    clients = table_context("hmis_client", ["PersonalID", "FirstName", "DOB", "White", "Asian"])
+    paint = table_context("verf_kleuren", ["kleurcode", "White", "Black"])
+    assert [t.category for t in classify_column("White", context=clients)] == ["ethnicity"]
+    assert classify_column("White", context=paint) == []
+    # a sports result names a person: the race table does not speak for the runner
+    results = table_context("itra_race_results", ["race_id", "runner_name", "runner_nationality"])
+    assert [t.category for t in classify_column("runner_nationality", context=results)] == ["nationality"]

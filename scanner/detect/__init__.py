@@ -123,6 +123,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     if comment and not comment_hits:
         _qualify_by_comment(evidence, kinds, comment)
     _merge_qualified(evidence, kinds)
+    _country_level(evidence, kinds, subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
     if context is None or context.kind != "person":
         _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
     # In passing first: "Taal interview: 1 Nederlands, 2 Turks, 3 Marokkaans" lists languages, whether or not the
@@ -180,6 +181,14 @@ def _qualify_by_comment(evidence: dict[str, list], kinds: dict[str, set[str]], c
         if word is not None:
             evidence[q.becomes] = evidence.pop(q.category) + [(COMMENT_CONFIDENCE, Evidence("comment", word))]
             kinds[q.becomes] = kinds.pop(q.category) | {"token"}
+
+
+def _country_level(evidence: dict[str, list], kinds: dict[str, set[str]], subnational: bool) -> None:
+    """A place of birth whose comment says born in a country ("1 born in Canada, 2 born outside Canada") is a
+    country of birth, unless it is named as a province, region or town."""
+    if "birthplace" in evidence and kinds.get("birth_country") == {"fallback"} and not subnational:
+        evidence["birth_country"] += evidence.pop("birthplace")
+        kinds["birth_country"] |= kinds.pop("birthplace")
 
 
 def _merge_qualified(evidence: dict[str, list], kinds: dict[str, set[str]]) -> None:

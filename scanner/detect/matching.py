@@ -19,7 +19,7 @@ BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 OPINION = re.compile(r"\b(how important|hoe belangrijk|wie wichtig|should be|zou moeten)\b", re.IGNORECASE)
 # A condition says to whom a column applies, not what it holds: "Alleen voor aanvragers zonder Nederlandse
 # nationaliteit: nummer verblijfsdocument", "only if born abroad". It runs to the next punctuation mark.
-CONDITION = re.compile(r"\b(alleen|uitsluitend|only|indien|wanneer|if|when|unless|tenzij|zonder|without)\b[^:;,.()]*",
+CONDITION = re.compile(r"\b(alleen|uitsluitend|only|indien|wanneer|if|when|unless|tenzij|zonder|without|bij een|bij niet)\b[^:;,.()]*",
                        re.IGNORECASE)
 
 
@@ -79,8 +79,10 @@ def _comment_hits(comment: str) -> list[Hit]:
     for clause in CLAUSE.split(comment):
         for text in (clause, without_fillers(clause)):
             parts = tokens(text)
-            # a parent word in brackets says who answered, not whose: "born in the United States (parent report)"
-            for hit in _qualified(_match(squash(text), parts, sentence=" ".join(parts)), tokens(BRACKETS.sub(" ", text))):
+            # a sentence does not count in a condition ("Date of first entry (if not born in the UK)"), and a parent
+            # word in brackets says who answered, not whose ("born in the United States (parent report)")
+            sentence = " ".join(tokens(without_conditions(text)))
+            for hit in _qualified(_match(squash(text), parts, sentence=sentence), tokens(BRACKETS.sub(" ", text))):
                 if hit.category.id in negated:
                     continue
                 q = next((q for q in qualifiers() if q.becomes == hit.category.id and q.category in found), None)
