@@ -44,6 +44,8 @@ CORPORA = {
     "heldout11.json": "twelfth corpus; held out until its first run, rules revised on it since",
     "heldout12.json": "thirteenth corpus; held out until its first run, rules revised on it since",
     "heldout13.json": "fourteenth corpus; held out until its first run, rules revised on it since",
+    "heldout14.json": "fifteenth corpus; held out: the rules were not revised on it",
+    "heldout15.json": "sixteenth corpus; held out: the rules were not revised on it",
 }
 ROWS = 200
 
