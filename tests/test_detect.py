@@ -181,3 +181,7 @@ def test_a_column_named_after_a_race_is_a_flag_for_it_in_a_person_table_only() -
     # a sports result names a person: the race table does not speak for the runner
     results = table_context("itra_race_results", ["race_id", "runner_name", "runner_nationality"])
     assert [t.category for t in classify_column("runner_nationality", context=results)] == ["nationality"]
+    # or its comment does
+    roster = table_context("fivb_team_roster", ["team_code", "nationality"])
+    assert [t.category for t in classify_column("nationality", "Player nationality", context=roster)] == ["nationality"]
+    assert classify_column("nationality", "Nationality of the team", context=roster) == []

@@ -142,7 +142,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)),
                         excluded=ruled_out | look_alikes(name),
                         subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
-    context = _for_column(name, context)
+    context = _for_column(name, comment, context)
     tags = []
     for cat_id, pieces in evidence.items():
         doubt = 1.0
@@ -158,14 +158,17 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
 
 
-def _for_column(name: str, context: Context | None) -> Context | None:
+def _for_column(name: str, comment: str | None, context: Context | None) -> Context | None:
     """A column that names a person in a table about things (``principalMakers_nationality`` of a museum object,
-    ``owner_nationality`` of a vessel) is about that person: the table's kind says nothing about it."""
+    ``owner_nationality`` of a vessel, a team's ``nationality`` commented "Player nationality") is about that person:
+    the table's kind says nothing about it. A comment names the person first; one that mentions persons later
+    ("percentage inwoners met ...") need not be about one."""
     if context is None or context.kind != "non_person":
         return context
-    nouns, flat = context_vocabulary()["person_tables"], squash(name)
+    nouns = set(context_vocabulary()["person_tables"])
     # PostgreSQL folds principalMakers to principalmakers: longer nouns count inside a word, short ones only whole
-    named = set(tokens(name)) & set(nouns) or any(n in flat for n in nouns if len(n) >= 5)
+    flat, first = squash(name), tokens(comment or "")[:1]
+    named = (set(tokens(name)) | set(first)) & nouns or any(n in flat for n in nouns if len(n) >= 5)
     return Context() if named else context
 
 
