@@ -171,17 +171,37 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert [t.category for t in classify_column("principalmakers_nationality", context=objects)] == ["nationality"]
 
 
-def test_a_column_named_after_a_race_is_a_flag_for_it_in_a_person_table_only() -> None:
+def test_weak_names_count_in_a_person_table_only() -> None:
     from scanner.detect import table_context
 
     clients = table_context("hmis_client", ["PersonalID", "FirstName", "DOB", "White", "Asian"])
-    paint = table_context("verf_kleuren", ["kleurcode", "White", "Black"])
-    assert [t.category for t in classify_column("White", context=clients)] == ["ethnicity"]
-    assert classify_column("White", context=paint) == []
-    # a sports result names a person: the race table does not speak for the runner
+    paint = table_context("paint_products", ["kleurcode", "White", "Black"])
+    assert (clients.kind, paint.kind) == ("person", "non_person")
+    for name, category in [("White", "ethnicity"), ("iwi_1", "ethnicity"), ("origin_grp", "migration_background"),
+                           ("plaats_van_herkomst", "birthplace")]:
+        assert [t.category for t in classify_column(name, context=clients)] == [category], name
+        assert classify_column(name, context=paint) == [], name
+        assert classify_column(name) == [], name
+    # a place of herkomst of a flight or a signal is no one's, in a person table too
+    assert [t.category for t in classify_column("herkomst", context=clients)] == ["migration_background"]
+    assert classify_column("vlucht_herkomst", context=clients) == []
+    assert classify_column("signaalHerkomst", context=clients) == []
+
+
+def test_a_column_that_names_a_person_escapes_a_table_about_things() -> None:
+    from scanner.detect import table_context
+
     results = table_context("itra_race_results", ["race_id", "runner_name", "runner_nationality"])
+    assert results.kind == "non_person"
     assert [t.category for t in classify_column("runner_nationality", context=results)] == ["nationality"]
-    # or its comment does
+    assert classify_column("nationality", context=results) == []
     roster = table_context("fivb_team_roster", ["team_code", "nationality"])
+    assert roster.kind == "non_person"
     assert [t.category for t in classify_column("nationality", "Player nationality", context=roster)] == ["nationality"]
     assert classify_column("nationality", "Nationality of the team", context=roster) == []
+    # the citizen in citizenship is no person; an owner may be a company
+    countries = table_context("countries", ["iso2", "dual_citizenship_allowed"])
+    assert countries.kind == "non_person"
+    assert classify_column("dual_citizenship_allowed", context=countries) == []
+    products = table_context("products", ["sku", "owner_nationality"])
+    assert classify_column("owner_nationality", context=products) == []

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from scanner.detect import values
-from scanner.detect.matching import look_alikes, match_comment, match_name, qualifier_in, vetoed, without_conditions
+from scanner.detect.matching import look_alikes, match_comment, match_name, qualifier_in, vetoed
 from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
 from scanner.detect.words import squash, tokens
 
@@ -31,7 +31,9 @@ COUNTRY_VALUE_CONFIDENCE = 0.6
 # something is, so values alone do not make it origin data.
 LOCATION = re.compile(r"(country|land|cntry|ctry|landcode|countrycode|adres|address|domicile|residence|woonplaats)$")
 # A place named as part of a country: its codes are not countries, however much they look like ISO numeric ones.
-SUBNATIONAL = re.compile(r"provinc|region|state(?!s?less)|staat|gemeente|municip|city|stad|town|county|district|commun")
+SUBNATIONAL = re.compile(r"provinc|region|(?<!united)state(?!s?less)|staat|gemeente|municip|city|stad|town|county|district|commun")
+# A comment's value label that says where someone was born: "1 born in Canada", "2 = geboren in het buitenland".
+CODED_BORN = re.compile(r"\b\d+\s*[=:.)-]?\s*(born|geboren|nacido|nacida)\b", re.IGNORECASE)
 # Tags below this are not reported (documented in the README).
 THRESHOLD = 0.5
 # Table context: a person table adds a signal of this weight to a tag; a table about things or organisations
@@ -115,7 +117,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         kinds.setdefault(hit.category.id, set()).add(hit.kind)
     # When the name says what the column holds, the conditions a comment states are about someone else.
     named = frozenset(hit.category.id for hit in name_hits if hit.kind in ("name", "token"))
-    comment_hits = match_comment(without_conditions(comment) if name_hits else comment, named) if comment else []
+    comment_hits = match_comment(comment, named, conditions=not name_hits) if comment else []
     for hit in comment_hits:
         confidence = WEAK_CONFIDENCE if hit.kind == "weak" else COMMENT_CONFIDENCE
         evidence.setdefault(hit.category.id, []).append((confidence, Evidence("comment", hit.matched)))
@@ -123,7 +125,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     if comment and not comment_hits:
         _qualify_by_comment(evidence, kinds, comment)
     _merge_qualified(evidence, kinds)
-    _country_level(evidence, kinds, subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
+    _country_level(evidence, kinds, comment or "", subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
     if context is None or context.kind != "person":
         _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
     # In passing first: "Taal interview: 1 Nederlands, 2 Turks, 3 Marokkaans" lists languages, whether or not the
@@ -165,10 +167,14 @@ def _for_column(name: str, comment: str | None, context: Context | None) -> Cont
     ("percentage inwoners met ...") need not be about one."""
     if context is None or context.kind != "non_person":
         return context
-    nouns = set(context_vocabulary()["person_tables"])
-    # PostgreSQL folds principalMakers to principalmakers: longer nouns count inside a word, short ones only whole
-    flat, first = squash(name), tokens(comment or "")[:1]
-    named = (set(tokens(name)) | set(first)) & nouns or any(n in flat for n in nouns if len(n) >= 5)
+    vocab = context_vocabulary()
+    nouns = set(vocab["person_tables"]) | set(vocab["person_words"])
+    # PostgreSQL folds principalMakers to principalmakers: longer nouns count inside a word, short ones only whole,
+    # and never inside the category's own word (the citizen in citizenship)
+    flat = squash(name)
+    for hit in match_name(name):
+        flat = flat.replace(squash(hit.matched.split(" + ")[0]), " ")
+    named = (set(tokens(name)) | set(tokens(comment or "")[:1])) & nouns or any(n in flat for n in nouns if len(n) >= 5)
     return Context() if named else context
 
 
@@ -186,10 +192,12 @@ def _qualify_by_comment(evidence: dict[str, list], kinds: dict[str, set[str]], c
             kinds[q.becomes] = kinds.pop(q.category) | {"token"}
 
 
-def _country_level(evidence: dict[str, list], kinds: dict[str, set[str]], subnational: bool) -> None:
-    """A place of birth whose comment says born in a country ("1 born in Canada, 2 born outside Canada") is a
-    country of birth, unless it is named as a province, region or town."""
-    if "birthplace" in evidence and kinds.get("birth_country") == {"fallback"} and not subnational:
+def _country_level(evidence: dict[str, list], kinds: dict[str, set[str]], comment: str, subnational: bool) -> None:
+    """A place of birth whose coded values the comment gives as born in a country ("1 born in Canada, 2 born outside
+    Canada") is a country of birth, unless it is named as a province, region or town. A comment that only says
+    someone may be born abroad ("geboren in Nederland of in het buitenland") leaves it a place."""
+    if "birthplace" in evidence and kinds.get("birth_country") == {"fallback"} and not subnational and \
+            CODED_BORN.search(comment):
         evidence["birth_country"] += evidence.pop("birthplace")
         kinds["birth_country"] |= kinds.pop("birthplace")
 
@@ -207,8 +215,8 @@ def _drop_in_passing(evidence: dict[str, list], fallback_only: set[str]) -> None
     """A comment that mentions rather than names counts only when nothing else does: being born abroad while defining
     something else ('Migratiegeneratie (1 = zelf geboren in buitenland)') is no birth country, and Turks, Pools and
     Arabisch as value labels of a home language (or of a nationality column) are no migration background."""
-    others = {c.id for c in categories() if not c.id.startswith("proxy:")} | {"proxy:language"}
-    _drop(evidence, {c for c in fallback_only if any(other in evidence for other in others - {c})})
+    others = ({c.id for c in categories() if not c.id.startswith("proxy:")} | {"proxy:language"}) - fallback_only
+    _drop(evidence, {c for c in fallback_only if any(other in evidence for other in others)})
 
 
 def _in_context(confidence: float, found: tuple[Evidence, ...], context: Context) -> tuple[float, tuple[Evidence, ...]]:

@@ -15,12 +15,17 @@ CLAUSE = re.compile(r"[,;]")
 ORIGIN_GROUP_LABELS = 3
 # What a comment puts in brackets explains what comes before it: "1 = first generation (born abroad)".
 BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-# An attitude item of a survey (ISSP and ESS national identity and immigration modules).
-OPINION = re.compile(r"\b(how important|hoe belangrijk|wie wichtig|should be|zou moeten)\b", re.IGNORECASE)
+# An attitude item of a survey (ISSP and ESS national identity and immigration modules): it asks how important
+# something is, or ends asking what should be.
+OPINION = re.compile(r"^\W*(q\w*\W+)?(how important|hoe belangrijk|wie wichtig)\b|\b(should be|zou moeten zijn)\W*$",
+                     re.IGNORECASE)
 # A condition says to whom a column applies, not what it holds: "Alleen voor aanvragers zonder Nederlandse
 # nationaliteit: nummer verblijfsdocument", "only if born abroad". It runs to the next punctuation mark.
-CONDITION = re.compile(r"\b(alleen|uitsluitend|only|indien|wanneer|if|when|unless|tenzij|zonder|without|bij een|bij niet)\b[^:;,.()]*",
+CONDITION = re.compile(r"\b(alleen|uitsluitend|only|indien|if|unless|tenzij|zonder|without|bij een|bij niet)\b[^:;,.()?!]*",
                        re.IGNORECASE)
+# Brackets that say who reported explain ("(parent report)"); others may say whose ("(mother)", "(alleen moeder)").
+EXPLANATION = re.compile(r"\([^()]*\b(report|reported|proxy|opgave|opgegeven|volgens|according|door|by|zelfrapportage|"
+                         r"self-report)\b[^()]*\)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,22 +48,26 @@ def match_name(name: str) -> list[Hit]:
     return _qualified(hits, parts, glued=flat)
 
 
-def match_comment(comment: str, named: frozenset[str] = frozenset()) -> list[Hit]:
-    """Categories a comment matches, each once (see ``_comment_hits``). A category found only in brackets, when the
-    rest of the comment or the column's name (``named``: what it found) names one, explains that one: "1 = first
-    generation (born abroad), 2 = second generation" is a migration background, not a birth country. Brackets may
-    still make it more specific: "Geboorteland (moeder)", "Citizenship (second)"."""
+def match_comment(comment: str, named: frozenset[str] = frozenset(), conditions: bool = True) -> list[Hit]:
+    """Categories a comment matches, each once (see ``_comment_hits``), keeping only what the comment's core says
+    when its core or the column's name (``named``: what it found) names something. The core leaves out brackets,
+    which explain ("1 = first generation (born abroad), 2 = second generation" is a migration background, not a
+    birth country), and, unless ``conditions``, the conditions it states ("Alleen voor aanvragers zonder
+    Nederlandse nationaliteit: nummer verblijfsdocument"). Brackets and conditions may still make a category more
+    specific: "Geboorteland (moeder)", "Citizenship (second)"."""
     hits = _comment_hits(comment)
-    outside = BRACKETS.sub(" ", comment)
-    if outside == comment:
+    core = BRACKETS.sub(" ", comment)
+    if not conditions:
+        core = without_conditions(core)
+    if core == comment:
         return hits
-    named = set(named) | {hit.category.id for hit in _comment_hits(outside) if hit.kind in ("name", "token")}
+    named = set(named) | {hit.category.id for hit in _comment_hits(core) if hit.kind in ("name", "token")}
     named |= {cat.id for cat in categories() if named & set(cat.shadows)}
     return [hit for hit in hits if hit.category.id in named] if named else hits
 
 
 def without_conditions(comment: str) -> str:
-    """A comment without the conditions it states: what it says the column holds."""
+    """A comment without the conditions it states."""
     return CONDITION.sub(" ", comment)
 
 
@@ -82,7 +91,7 @@ def _comment_hits(comment: str) -> list[Hit]:
             # a sentence does not count in a condition ("Date of first entry (if not born in the UK)"), and a parent
             # word in brackets says who answered, not whose ("born in the United States (parent report)")
             sentence = " ".join(tokens(without_conditions(text)))
-            for hit in _qualified(_match(squash(text), parts, sentence=sentence), tokens(BRACKETS.sub(" ", text))):
+            for hit in _qualified(_match(squash(text), parts, sentence=sentence), tokens(EXPLANATION.sub(" ", text))):
                 if hit.category.id in negated:
                     continue
                 q = next((q for q in qualifiers() if q.becomes == hit.category.id and q.category in found), None)
