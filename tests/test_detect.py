@@ -78,6 +78,9 @@ def test_table_context_raises_lowers_or_drops_a_tag() -> None:
     codes = table_context("lo3_nationaliteit", ["nationaliteit_code", "omschrijving"])
     assert (drivers.kind, constructors.kind, codes.kind) == ("person", "non_person", "code")
     assert table_context("lo3_pl_persoon", ["a_nummer", "geboorte_land_code"]).kind == "person"
+    # a code table holds one list: origin columns of two kinds make a message about persons (GBA-V Gv01)
+    assert table_context("lo3_nationaliteit", ["nationaliteit_code", "omschrijving", "datum_ingang"]).kind == "code"
+    assert table_context("lo3_gv01_mutatie", ["gebland_010330", "natio_040510"]).kind == "person"
     assert table_context("aanvraag", ["aanvraag_id", "bedrag"]).kind == ""
     plain = classify_column("nationality")[0].confidence
     assert classify_column("nationality", context=drivers)[0].confidence > plain

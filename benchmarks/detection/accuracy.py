@@ -47,7 +47,7 @@ CORPORA = {
     "heldout14.json": "fifteenth corpus; held out: the rules were not revised on it",
     "heldout15.json": "sixteenth corpus; held out: the rules were not revised on it",
     "heldout16.json": "seventeenth corpus; held out until its first run, rules revised on it since",
-    "heldout17.json": "eighteenth corpus; held out: the rules were not revised on it",
+    "heldout17.json": "eighteenth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 

@@ -69,6 +69,11 @@ def table_context(table: str, columns: list[str]) -> Context:
     if persons:
         return Context("person", f"person table ({', '.join(persons[:3])})")
     if any(lowered.startswith(p) for p in vocab["code_table_prefixes"]):
+        # a code table holds one list; a GBA-V message (lo3_gv01_mutatie) has a birth country and a nationality
+        kinds = sorted({h.category.id for c in columns for h in match_name(c)
+                        if h.kind in ("name", "token") and not h.category.id.startswith("proxy:")})
+        if len(kinds) >= 2:
+            return Context("person", f"origin columns of {len(kinds)} kinds in {table}")
         return Context("code", f"code table {table}")
     return Context()
 
