@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from scanner.detect import values
-from scanner.detect.matching import look_alikes, match_comment, match_name, qualifier_in, vetoed
+from scanner.detect.matching import Hit, look_alikes, match_comment, match_name, qualifier_in, vetoed
 from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
 from scanner.detect.words import squash, tokens
 
@@ -130,7 +130,8 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     if comment and not comment_hits:
         _qualify_by_comment(evidence, kinds, comment)
     _merge_qualified(evidence, kinds)
-    _country_level(evidence, kinds, comment or "", subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
+    subnational = bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}")))
+    _country_level(evidence, kinds, comment or "", subnational)
     if context is None or context.kind != "person":
         _drop(evidence, {c for c, k in kinds.items() if k == {"weak"}})
     # In passing first: "Taal interview: 1 Nederlands, 2 Turks, 3 Marokkaans" lists languages, whether or not the
@@ -144,12 +145,12 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         if cat.id in evidence:
             _drop(evidence, set(cat.shadows))
     # What the name itself rules out (``race_source``: how a race was recorded), its comment cannot bring back.
-    _drop(evidence, look_alikes(name))
+    look_alike = look_alikes(name)
+    _drop(evidence, look_alike)
     if profile is not None:
         _value_evidence(evidence, profile, silent=not evidence and not LOCATION.search(squash(name)),
-                        excluded=ruled_out | look_alikes(name),
-                        subnational=bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}"))))
-    context = _for_column(name, comment, context)
+                        excluded=ruled_out | look_alike, subnational=subnational)
+    context = _for_column(name, comment, name_hits, context)
     tags = []
     for cat_id, pieces in evidence.items():
         doubt = 1.0
@@ -165,7 +166,7 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
 
 
-def _for_column(name: str, comment: str | None, context: Context | None) -> Context | None:
+def _for_column(name: str, comment: str | None, name_hits: list[Hit], context: Context | None) -> Context | None:
     """A column that names a person in a table about things (``principalMakers_nationality`` of a museum object,
     ``owner_nationality`` of a vessel, a team's ``nationality`` commented "Player nationality") is about that person:
     the table's kind says nothing about it. A comment names the person first; one that mentions persons later
@@ -177,7 +178,7 @@ def _for_column(name: str, comment: str | None, context: Context | None) -> Cont
     # PostgreSQL folds principalMakers to principalmakers: longer nouns count inside a word, short ones only whole,
     # and never inside the category's own word (the citizen in citizenship)
     flat = squash(name)
-    for hit in match_name(name):
+    for hit in name_hits:
         flat = flat.replace(squash(hit.matched.split(" + ")[0]), " ")
     named = (set(tokens(name)) | set(tokens(comment or "")[:1])) & nouns or any(n in flat for n in nouns if len(n) >= 5)
     return Context() if named else context
