@@ -48,7 +48,7 @@ CORPORA = {
     "heldout15.json": "sixteenth corpus; held out: the rules were not revised on it",
     "heldout16.json": "seventeenth corpus; held out until its first run, rules revised on it since",
     "heldout17.json": "eighteenth corpus; held out until its first run, rules revised on it since",
-    "heldout18.json": "nineteenth corpus; held out: the rules were not revised on it",
+    "heldout18.json": "nineteenth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 
