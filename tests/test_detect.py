@@ -198,3 +198,11 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert classify_column("dual_citizenship_allowed", context=countries) == []
     products = table_context("products", ["sku", "owner_nationality"])
     assert classify_column("owner_nationality", context=products) == []
+    # a terminology table (OMOP concept) lists race concepts among diagnoses; it holds no person
+    # a population group is race in a census of persons, and a target group of a policy elsewhere
+    census = table_context("statssa_census_person", ["person_id", "age", "pop_group"])
+    assert [t.category for t in classify_column("pop_group", context=census)] == ["ethnicity"]
+    assert classify_column("population_group", context=table_context("policy_targets", ["budget", "population_group"])) == []
+    concepts = table_context("omop_concept", ["concept_id", "concept_name", "domain_id", "vocabulary_id"])
+    assert concepts.kind == "non_person"
+    assert classify_column("race", context=concepts) == []

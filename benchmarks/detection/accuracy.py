@@ -44,14 +44,14 @@ CORPORA = {
     "heldout11.json": "twelfth corpus; held out until its first run, rules revised on it since",
     "heldout12.json": "thirteenth corpus; held out until its first run, rules revised on it since",
     "heldout13.json": "fourteenth corpus; held out until its first run, rules revised on it since",
-    "heldout14.json": "fifteenth corpus; held out: the rules were not revised on it",
+    "heldout14.json": "fifteenth corpus; held out until its first run, rules revised on it since",
     "heldout15.json": "sixteenth corpus; held out: the rules were not revised on it",
     "heldout16.json": "seventeenth corpus; held out until its first run, rules revised on it since",
     "heldout17.json": "eighteenth corpus; held out until its first run, rules revised on it since",
     "heldout18.json": "nineteenth corpus; held out until its first run, rules revised on it since",
     "heldout19.json": "twentieth corpus; held out: the rules were not revised on it",
     "heldout20.json": "twenty-first corpus; held out: the rules were not revised on it",
-    "heldout21.json": "twenty-second corpus; held out: the rules were not revised on it",
+    "heldout21.json": "twenty-second corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 
