@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from scanner.detect import THRESHOLD, classify_column, declares, tokens
+from scanner.detect import THRESHOLD, classify_column, declares, table_context, tokens
+from scanner.detect.words import squash
 
 NAMES = json.loads((Path(__file__).parent / "fixtures" / "detect" / "names.json").read_text())
 NAMES.pop("_comment")
 COMMENTS = json.loads((Path(__file__).parent / "fixtures" / "detect" / "comments.json").read_text())["cases"]
+LANGUAGES = json.loads((Path(__file__).parent / "fixtures" / "detect" / "languages.json").read_text())["cases"]
 
 
 @pytest.mark.parametrize("name", sorted(NAMES))
@@ -22,6 +25,15 @@ def test_name_rules(name: str) -> None:
 @pytest.mark.parametrize(("name", "comment", "expected"), COMMENTS, ids=[f"{n}: {c}" for n, c, _ in COMMENTS])
 def test_comment_rules(name: str, comment: str | None, expected: list[str]) -> None:
     assert [t.category for t in classify_column(name, comment)] == expected
+
+
+@pytest.mark.parametrize(("category", "term"), LANGUAGES, ids=[f"{c}: {t}" for c, t in LANGUAGES])
+def test_each_category_in_each_language_as_comment_glued_name_and_snake_name(category: str, term: str) -> None:
+    persons = table_context("personen", ["persoon_id", "geslacht", "leeftijd"])
+    expected = [] if category == "none" else [category]
+    for name, comment in [("v17", term), (squash(term), None), (re.sub(r"\W+", "_", term), None)]:
+        found = [t.category for t in classify_column(name, comment, context=persons) if t.direct]
+        assert found[:1] == expected, (name, comment, found)
 
 
 def test_a_parent_word_in_the_name_or_the_comment_clause_qualifies_a_birth_country() -> None:

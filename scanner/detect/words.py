@@ -8,7 +8,7 @@ import unicodedata
 
 # Letters Unicode does not decompose into a base letter and an accent.
 LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
-                         "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE"})
+                         "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i", "İ": "I"})
 
 
 def fold(text: str) -> str:
