@@ -214,6 +214,9 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     # a population group is race in a census of persons, and a target group of a policy elsewhere
     census = table_context("statssa_census_person", ["person_id", "age", "pop_group"])
     assert [t.category for t in classify_column("pop_group", context=census)] == ["ethnicity"]
+    # a generation status is a migrant's in a person table only
+    assert [t.category for t in classify_column("gen_status", context=census)] == ["migration_background"]
+    assert classify_column("gen_status") == []
     assert classify_column("population_group", context=table_context("policy_targets", ["budget", "population_group"])) == []
     concepts = table_context("omop_concept", ["concept_id", "concept_name", "domain_id", "vocabulary_id"])
     assert concepts.kind == "non_person"
