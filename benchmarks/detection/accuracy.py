@@ -52,6 +52,8 @@ CORPORA = {
     "heldout19.json": "twentieth corpus; held out: the rules were not revised on it",
     "heldout20.json": "twenty-first corpus; held out: the rules were not revised on it",
     "heldout21.json": "twenty-second corpus; held out until its first run, rules revised on it since",
+    "heldout22.json": "twenty-third corpus; held out: the rules were not revised on it",
+    "heldout23.json": "twenty-fourth corpus; held out: the rules were not revised on it",
 }
 ROWS = 200
 
