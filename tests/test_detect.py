@@ -210,6 +210,15 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert classify_column("dual_citizenship_allowed", context=countries) == []
     products = table_context("products", ["sku", "owner_nationality"])
     assert classify_column("owner_nationality", context=products) == []
+    # a table named for the persons it lists is theirs, whoever they belong to
+    officers = table_context("ch_company_officers", ["company_number", "officer_role", "nationality"])
+    assert officers.kind == "person"
+    assert [t.category for t in classify_column("nationality", context=officers)] == ["nationality"]
+    assert table_context("company_products", ["sku", "country_of_origin"]).kind == "non_person"
+    # a social group is the caste category of a person in an Indian survey
+    plfs = table_context("plfs_person", ["person_serial_no", "age", "sex", "social_group"])
+    assert [t.category for t in classify_column("social_group", context=plfs)] == ["ethnicity"]
+    assert classify_column("social_group") == []
     # a terminology table (OMOP concept) lists race concepts among diagnoses; it holds no person
     # a population group is race in a census of persons, and a target group of a policy elsewhere
     census = table_context("statssa_census_person", ["person_id", "age", "pop_group"])

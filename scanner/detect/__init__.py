@@ -64,6 +64,10 @@ def table_context(table: str, columns: list[str]) -> Context:
     if words & set(vocab["person_tables"]) or any(
             w.startswith(p) for w in words for p in vocab["person_tables"] if len(p) >= 5):
         return Context("person", f"person table ({', '.join(persons[:3]) or table})")
+    # a table named for the persons it lists is about them, whoever they belong to (company_officers, team_players)
+    head = [w for w in tokens(table) if not w.isdigit()][-1:]
+    if set(head) & set(vocab["person_words"]):
+        return Context("person", f"person table ({', '.join(persons[:3]) or table})")
     if words & set(vocab["non_person_tables"]):
         return Context("non_person", f"table {table} describes things or organisations")
     if persons:
@@ -220,8 +224,9 @@ def _merge_qualified(evidence: dict[str, list], kinds: dict[str, set[str]]) -> N
 def _drop_in_passing(evidence: dict[str, list], fallback_only: set[str]) -> None:
     """A comment that mentions rather than names counts only when nothing else does: being born abroad while defining
     something else ('Migratiegeneratie (1 = zelf geboren in buitenland)') is no birth country, and Turks, Pools and
-    Arabisch as value labels of a home language (or of a nationality column) are no migration background."""
-    others = ({c.id for c in categories() if not c.id.startswith("proxy:")} | {"proxy:language"}) - fallback_only
+    Arabisch as value labels of a home language (or of a nationality column) are no migration background, and a
+    'residence permit of foreign nationals' is a permit, not a nationality."""
+    others = {c.id for c in categories()} - fallback_only
     _drop(evidence, {c for c in fallback_only if any(other in evidence for other in others)})
 
 
