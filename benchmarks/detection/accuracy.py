@@ -53,7 +53,7 @@ CORPORA = {
     "heldout20.json": "twenty-first corpus; held out: the rules were not revised on it",
     "heldout21.json": "twenty-second corpus; held out until its first run, rules revised on it since",
     "heldout22.json": "twenty-third corpus; held out: the rules were not revised on it",
-    "heldout23.json": "twenty-fourth corpus; held out: the rules were not revised on it",
+    "heldout23.json": "twenty-fourth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 
