@@ -22,7 +22,7 @@ from reports.export import build_document, write_json, write_tables
 from scanner.cli_report import report
 from scanner.cli_review import diff_command, review
 from scanner.config import ConfigError, Config, load_config
-from scanner.detect import THRESHOLD, classify_column, table_context
+from scanner.detect import THRESHOLD, classify_table
 from scanner.detect.values import profile
 from scanner.pipeline import ScanResult, run_scan
 from scanner.review import ReviewState, load_state
@@ -136,9 +136,7 @@ def classify(url: str, system: str | None, schemas: tuple[str, ...], sample: int
         sys.exit(1)
     columns = []
     for table in inv.tables:
-        context = table_context(table.name, [c.name for c in table.columns])
-        for column in table.columns:
-            tags = classify_column(column.name, column.comment, column.profile, context)
+        for column, tags in classify_table(table):
             columns.append({"column": column.id, "type": column.type, "tags": [t.to_json() for t in tags]})
     errors = [{"source": e.source, "file": e.object, "line": 0, "message": e.message} for e in inv.errors]
     if fmt == "json":

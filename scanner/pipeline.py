@@ -24,7 +24,7 @@ from lineage.extract import Result, StatementInfo, extract, make_schema
 from lineage.graph import build_graph, table_columns
 from lineage.propagate import Reach, propagate
 from scanner.config import Code, Config, Source
-from scanner.detect import Evidence, Tag, classify_column, table_context
+from scanner.detect import Evidence, Tag, classify_table
 from scanner.detect.values import profile
 from scanner.findings import Finding, find
 from scanner.review import evidence_changed, tag_id
@@ -133,10 +133,8 @@ def run_scan(config: Config, progress: Progress | None = None, tag_reviews: dict
     say("origin tags")
     for inv in result.inventories:
         for table in inv.tables:
-            context = table_context(table.name, [c.name for c in table.columns])
-            for column in table.columns:
-                tags = _reviewed(result, column.id, classify_column(column.name, column.comment, column.profile,
-                                                                    context), tag_reviews)
+            for column, found in classify_table(table):
+                tags = _reviewed(result, column.id, found, tag_reviews)
                 if tags:
                     result.tags[column.id] = tags
 

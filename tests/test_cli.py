@@ -64,6 +64,19 @@ def test_classify_prints_every_column_with_tags_and_evidence(tmp_path: Path) -> 
     assert document["errors"] == []
 
 
+def test_classify_reads_names_as_the_catalog_spells_them(tmp_path: Path) -> None:
+    # SQLite is case-insensitive, so identities fold to lower case; the words of a camelCase name must survive
+    db = tmp_path / "visa.db"
+    run_sql(f"sqlite:///{db}", "CREATE TABLE ds160_application (dateOfBirth TEXT, belongsToClanOrTribe INTEGER, "
+                               "RaceNone INTEGER);")
+    document = json.loads(invoke("classify", f"sqlite:///{db}", "--name", "visa").output)
+    tags = {c["column"]: c["tags"] for c in document["columns"]}
+    assert [t["category"] for t in tags["visa.main.ds160_application.belongstoclanortribe"]] == ["ethnicity"]
+    assert tags["visa.main.ds160_application.belongstoclanortribe"][0]["evidence"][0] == {"rule": "name",
+                                                                                         "detail": "tribe"}
+    assert [t["category"] for t in tags["visa.main.ds160_application.racenone"]] == ["ethnicity"]
+
+
 def test_classify_reads_postgres_comments(pg_database: str) -> None:
     run_sql(pg_database, "CREATE TABLE klant (id int, code_1 char(4)); "
                          "COMMENT ON COLUMN klant.code_1 IS 'Geboorteland volgens BRP Tabel 34';")

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.postgres import throwaway_database
 from connectors.database import inventory
-from scanner.detect import classify_column, table_context
+from scanner.detect import classify_column, classify_table
 from scanner.detect.values import profile
 
 CORPUS = Path(__file__).parent / "corpus.json"
@@ -116,9 +116,7 @@ def predictions(url: str, sample: int = ROWS) -> dict[tuple[str, str], str]:
     inv = inventory(url, "bench", sample=sample, summarize=profile)
     out = {}
     for table in inv.tables:
-        context = table_context(table.name, [c.name for c in table.columns])
-        for column in table.columns:
-            tags = classify_column(column.name, column.comment, column.profile, context)
+        for column, tags in classify_table(table):
             out[(table.name.lower(), column.name.lower())] = tags[0].category if tags else "none"
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.detect import values
 from scanner.detect.matching import Hit, look_alikes, match_comment, match_name, qualifier_in, vetoed
@@ -168,6 +169,17 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         if confidence >= THRESHOLD:
             tags.append(Tag(cat_id, confidence, found))
     return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
+
+
+def classify_table(table: Any) -> list[tuple[Any, list[Tag]]]:
+    """Every column of an inventoried table (``connectors.database.Table``) with its tags, read as the catalog spells
+    the names: a case-insensitive catalog (SQLite, MySQL, SQL Server) folds its identities to lower case, and
+    ``belongsToClanOrTribe`` folded has lost the words a token rule reads."""
+    def spelled(item: Any) -> str:
+        return item.catalog_name or item.name
+
+    context = table_context(spelled(table), [spelled(c) for c in table.columns])
+    return [(c, classify_column(spelled(c), c.comment, c.profile, context)) for c in table.columns]
 
 
 def _for_column(name: str, comment: str | None, name_hits: list[Hit], context: Context | None) -> Context | None:
