@@ -217,6 +217,8 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert table_context("company_products", ["sku", "country_of_origin"]).kind == "non_person"
     # a social group is the caste category of a person in an Indian survey
     plfs = table_context("plfs_person", ["person_serial_no", "age", "sex", "social_group"])
+    assert [t.category for t in classify_column("BLACK_AFRICAN_AMERICAN_CODE", context=plfs)] == ["ethnicity"]
+    assert [t.category for t in classify_column("SOCIAL_CATEGORY", context=plfs)] == ["ethnicity"]
     assert [t.category for t in classify_column("social_group", context=plfs)] == ["ethnicity"]
     assert classify_column("social_group") == []
     # a terminology table (OMOP concept) lists race concepts among diagnoses; it holds no person

@@ -54,8 +54,8 @@ CORPORA = {
     "heldout21.json": "twenty-second corpus; held out until its first run, rules revised on it since",
     "heldout22.json": "twenty-third corpus; held out: the rules were not revised on it",
     "heldout23.json": "twenty-fourth corpus; held out until its first run, rules revised on it since",
-    "heldout24.json": "twenty-fifth corpus; held out: the rules were not revised on it",
-    "heldout25.json": "twenty-sixth corpus; held out: the rules were not revised on it",
+    "heldout24.json": "twenty-fifth corpus; held out until its first run, rules revised on it since",
+    "heldout25.json": "twenty-sixth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 

@@ -70,9 +70,9 @@ class Qualifier:
 
 @lru_cache(maxsize=1)
 def qualifiers() -> tuple[Qualifier, ...]:
-    return tuple(Qualifier(q["category"], q["becomes"], _any_of(q["tokens"]), _any_of(q.get("name_tokens", [])),
+    return tuple(Qualifier(category, q["becomes"], _any_of(q["tokens"]), _any_of(q.get("name_tokens", [])),
                            _any_of(q.get("glued", [])))
-                 for q in _vocabulary().get("qualifier", []))
+                 for q in _vocabulary().get("qualifier", []) for category in q["categories"])
 
 
 def _with_country_names(pattern: str) -> str:
