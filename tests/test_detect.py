@@ -221,6 +221,17 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert [t.category for t in classify_column("SOCIAL_CATEGORY", context=plfs)] == ["ethnicity"]
     assert [t.category for t in classify_column("social_group", context=plfs)] == ["ethnicity"]
     assert classify_column("social_group") == []
+    # the reason, ground, request or decision of a person's nationality record or naturalisation is part of it
+    dossier = table_context("nat_optie_dossier", ["bsn", "soort_verzoek", "beslissing_ind", "gemeente_code"])
+    assert (dossier.kind, dossier.about) == ("person", "nationality")
+    [tag] = classify_column("soort_verzoek", context=dossier)
+    assert (tag.category, [e.rule for e in tag.evidence]) == ("nationality", ["context", "context"])
+    assert classify_column("gemeente_code", context=dossier) == []
+    assert [t.category for t in classify_column("reden_opname", context=table_context(
+        "persoon_nationaliteit", ["bsn", "nationaliteit_code", "reden_opname"]))] == ["nationality"]
+    # not in a code table of those reasons, nor in an alien's file, whose decision is a residence decision
+    assert classify_column("reden_code", context=table_context("lt37_reden_nationaliteit", ["reden_code"])) == []
+    assert classify_column("beslissing", context=table_context("vreemdeling", ["v_nummer", "beslissing"])) == []
     # a terminology table (OMOP concept) lists race concepts among diagnoses; it holds no person
     # a population group is race in a census of persons, and a target group of a policy elsewhere
     census = table_context("statssa_census_person", ["person_id", "age", "pop_group"])

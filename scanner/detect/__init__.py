@@ -6,11 +6,11 @@ Evidence holds what matched and where (a rule and its pattern), never a value fr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scanner.detect import values
-from scanner.detect.matching import Hit, look_alikes, match_comment, match_name, qualifier_in, vetoed
+from scanner.detect.matching import Hit, look_alikes, match_comment, match_name, procedure_step, procedure_table, qualifier_in, vetoed
 from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
 from scanner.detect.words import squash, tokens
 
@@ -43,6 +43,9 @@ THRESHOLD = 0.5
 PERSON_CONTEXT_CONFIDENCE = 0.3
 NON_PERSON_FACTOR = 0.5
 CODE_TABLE_FACTOR = 0.5
+# A column that records a step of the procedure a table is named for (reden_opname in a table of nationalities,
+# soort_verzoek in a naturalisation dossier) belongs to that category, less surely than one that names it.
+PROCEDURE_CONFIDENCE = 0.6
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,18 @@ class Context:
 
     kind: str = ""
     detail: str = ""
+    about: str = ""  # the category of the procedure a person table is named for, if any (see PROCEDURE_CONFIDENCE)
 
 
 def table_context(table: str, columns: list[str]) -> Context:
-    """Judge a table from its name and its columns' names."""
+    """Judge a table from its name and its columns' names, and say whether it holds persons' records of a
+    nationality procedure (a code table of its reasons holds no one's record)."""
+    context = _table_kind(table, columns)
+    about = context.kind == "person" and procedure_table(table)
+    return replace(context, about="nationality") if about else context
+
+
+def _table_kind(table: str, columns: list[str]) -> Context:
     vocab = context_vocabulary()
     lowered = table.lower()
     words = set(tokens(table)) | {lowered}
@@ -134,6 +145,9 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
         kinds.setdefault(hit.category.id, set()).add(hit.kind)
     if comment and not comment_hits:
         _qualify_by_comment(evidence, kinds, comment)
+    if not evidence and context is not None and context.about and procedure_step(name):
+        evidence[context.about] = [(PROCEDURE_CONFIDENCE, Evidence("context", f"a step of the table's {context.about} procedure"))]
+        kinds[context.about] = {"procedure"}
     _merge_qualified(evidence, kinds)
     subnational = bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}")))
     _country_level(evidence, kinds, comment or "", subnational)
