@@ -56,8 +56,8 @@ CORPORA = {
     "heldout23.json": "twenty-fourth corpus; held out until its first run, rules revised on it since",
     "heldout24.json": "twenty-fifth corpus; held out until its first run, rules revised on it since",
     "heldout25.json": "twenty-sixth corpus; held out until its first run, rules revised on it since",
-    "heldout26.json": "twenty-seventh corpus; held out: the rules were not revised on it",
-    "heldout27.json": "twenty-eighth corpus; held out: the rules were not revised on it",
+    "heldout26.json": "twenty-seventh corpus; held out until its first run, rules revised on it since",
+    "heldout27.json": "twenty-eighth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 
