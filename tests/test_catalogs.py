@@ -9,7 +9,7 @@ from pathlib import Path
 from connectors.catalogs import mssql_inventory, oracle_inventory
 from connectors.code import view_bodies
 from lineage.extract import Result, extract, make_schema
-from scanner.detect import classify_column, table_context
+from scanner.detect import classify_table
 from tests.conftest import FIXTURES
 
 ROWS = Path(FIXTURES) / "catalogs"
@@ -24,12 +24,7 @@ def _lineage(inv) -> Result:
 
 
 def _tags(inv) -> dict[str, list[str]]:
-    out = {}
-    for table in inv.tables:
-        context = table_context(table.name, [c.name for c in table.columns])
-        for column in table.columns:
-            out[column.id] = [t.category for t in classify_column(column.name, column.comment, None, context)]
-    return out
+    return {column.id: [t.category for t in tags] for table in inv.tables for column, tags in classify_table(table)}
 
 
 def test_sql_server_catalog_rows() -> None:

@@ -45,14 +45,14 @@ CORPORA = {
     "heldout12.json": "thirteenth corpus; held out until its first run, rules revised on it since",
     "heldout13.json": "fourteenth corpus; held out until its first run, rules revised on it since",
     "heldout14.json": "fifteenth corpus; held out until its first run, rules revised on it since",
-    "heldout15.json": "sixteenth corpus; held out: the rules were not revised on it",
+    "heldout15.json": "sixteenth corpus; held out until its first run; not revised on it, but its misses were read since",
     "heldout16.json": "seventeenth corpus; held out until its first run, rules revised on it since",
     "heldout17.json": "eighteenth corpus; held out until its first run, rules revised on it since",
     "heldout18.json": "nineteenth corpus; held out until its first run, rules revised on it since",
-    "heldout19.json": "twentieth corpus; held out: the rules were not revised on it",
-    "heldout20.json": "twenty-first corpus; held out: the rules were not revised on it",
+    "heldout19.json": "twentieth corpus; held out until its first run; not revised on it, but its misses were read since",
+    "heldout20.json": "twenty-first corpus; held out until its first run; not revised on it, but its misses were read since",
     "heldout21.json": "twenty-second corpus; held out until its first run, rules revised on it since",
-    "heldout22.json": "twenty-third corpus; held out: the rules were not revised on it",
+    "heldout22.json": "twenty-third corpus; held out until its first run; not revised on it, but its misses were read since",
     "heldout23.json": "twenty-fourth corpus; held out until its first run, rules revised on it since",
     "heldout24.json": "twenty-fifth corpus; held out until its first run, rules revised on it since",
     "heldout25.json": "twenty-sixth corpus; held out until its first run, rules revised on it since",
@@ -67,9 +67,13 @@ def load(path: Path = CORPUS) -> list[dict]:
 
 
 def rows_for(table: dict, rng: random.Random, count: int = ROWS) -> list[tuple]:
-    # an empty choice in a numeric column is a missing value: NULL, which PostgreSQL accepts and '' it does not
-    return [tuple(None if v == "" and c["type"] in ("INTEGER", "REAL") else v
-                  for c, v in ((c, _value(c["values"], rng)) for c in table["columns"])) for _ in range(count)]
+    return [tuple(_cell(c, rng) for c in table["columns"]) for _ in range(count)]
+
+
+def _cell(column: dict, rng: random.Random):
+    """A generated value; an empty choice in a numeric column is missing (NULL: PostgreSQL rejects '' there)."""
+    value = _value(column["values"], rng)
+    return None if value == "" and column["type"] in ("INTEGER", "REAL") else value
 
 
 def _value(spec: dict, rng: random.Random):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Protocol
 
 from scanner.detect import values
 from scanner.detect.matching import Hit, look_alikes, match_comment, match_name, procedure_step, procedure_table, qualifier_in, vetoed
@@ -15,7 +15,7 @@ from scanner.detect.vocabulary import Category, categories, category, context_vo
 from scanner.detect.words import squash, tokens
 
 __all__ = ["THRESHOLD", "Category", "Context", "Evidence", "Tag", "categories", "category", "classify_column",
-           "declares", "squash", "table_context", "tokens"]
+           "classify_table", "declares", "squash", "table_context", "tokens"]
 
 # Confidence of one piece of evidence; pieces combine as independent signals: 1 - prod(1 - c).
 NAME_CONFIDENCE = 0.9
@@ -61,30 +61,31 @@ def table_context(table: str, columns: list[str]) -> Context:
     """Judge a table from its name and its columns' names, and say whether it holds persons' records of a
     nationality procedure (a code table of its reasons holds no one's record)."""
     context = _table_kind(table, columns)
-    about = context.kind == "person" and procedure_table(table)
-    return replace(context, about="nationality") if about else context
+    holds_procedure = context.kind == "person" and procedure_table(table)
+    return replace(context, about="nationality") if holds_procedure else context
 
 
 def _table_kind(table: str, columns: list[str]) -> Context:
+    """Persons, things, codes or unknown, from the table's name first and then its columns' names."""
     vocab = context_vocabulary()
     lowered = table.lower()
     words = set(tokens(table)) | {lowered}
     # The table's own name first: GBA-V's person list is lo3_pl_persoon, though lo3_ also starts its code tables;
     # a studbook of horses has birth dates, yet describes horses.
     persons = sorted({squash(c) for c in columns} & set(vocab["person_columns"]))
-    # a glued table name starts with its noun: klantbeeld, statushouderhuisvesting (short words only whole)
-    if words & set(vocab["person_tables"]) or any(
-            w.startswith(p) for w in words for p in vocab["person_tables"] if len(p) >= 5):
-        return Context("person", f"person table ({', '.join(persons[:3]) or table})")
-    # a table named for the persons it lists is about them, whoever they belong to (company_officers, team_players)
+    # a glued table name starts with its noun: klantbeeld, statushouderhuisvesting (short words only whole); a table
+    # named for the persons it lists is about them, whoever they belong to (company_officers), unless it lists codes
     head = [w for w in tokens(table) if not w.isdigit()][-1:]
-    if set(head) & set(vocab["person_words"]):
+    code_list = any(lowered.startswith(p) for p in vocab["code_table_prefixes"])
+    if words & set(vocab["person_tables"]) or any(
+            w.startswith(p) for w in words for p in vocab["person_tables"] if len(p) >= 5) or (
+            set(head) & set(vocab["person_words"]) and not code_list):
         return Context("person", f"person table ({', '.join(persons[:3]) or table})")
     if words & set(vocab["non_person_tables"]):
         return Context("non_person", f"table {table} describes things or organisations")
     if persons:
         return Context("person", f"person table ({', '.join(persons[:3])})")
-    if any(lowered.startswith(p) for p in vocab["code_table_prefixes"]):
+    if code_list:
         # a code table holds one list; a GBA-V message (lo3_gv01_mutatie) has a birth country and a nationality
         kinds = sorted({h.category.id for c in columns for h in match_name(c)
                         if h.kind in ("name", "token") and not h.category.id.startswith("proxy:")})
@@ -96,7 +97,7 @@ def _table_kind(table: str, columns: list[str]) -> Context:
 
 @dataclass(frozen=True)
 class Evidence:
-    rule: str  # name | comment | values
+    rule: str  # name | comment | values | context
     detail: str
     ratio: float | None = None
     sampled: int | None = None
@@ -185,11 +186,24 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     return sorted(tags, key=lambda t: (not t.direct, -t.confidence))
 
 
-def classify_table(table: Any) -> list[tuple[Any, list[Tag]]]:
+class CatalogColumn(Protocol):
+    name: str
+    catalog_name: str
+    comment: str | None
+    profile: object | None
+
+
+class CatalogTable(Protocol):
+    name: str
+    catalog_name: str
+    columns: list
+
+
+def classify_table(table: CatalogTable) -> list[tuple[CatalogColumn, list[Tag]]]:
     """Every column of an inventoried table (``connectors.database.Table``) with its tags, read as the catalog spells
     the names: a case-insensitive catalog (SQLite, MySQL, SQL Server) folds its identities to lower case, and
     ``belongsToClanOrTribe`` folded has lost the words a token rule reads."""
-    def spelled(item: Any) -> str:
+    def spelled(item: CatalogTable | CatalogColumn) -> str:
         return item.catalog_name or item.name
 
     context = table_context(spelled(table), [spelled(c) for c in table.columns])
@@ -252,7 +266,7 @@ def _drop_in_passing(evidence: dict[str, list], fallback_only: set[str]) -> None
     something else ('Migratiegeneratie (1 = zelf geboren in buitenland)') is no birth country, and Turks, Pools and
     Arabisch as value labels of a home language (or of a nationality column) are no migration background, and a
     'residence permit of foreign nationals' is a permit, not a nationality."""
-    others = {c.id for c in categories()} - fallback_only
+    others = ({c.id for c in categories() if not c.id.startswith("proxy:")} | {"proxy:language", "proxy:residence_permit"}) - fallback_only
     _drop(evidence, {c for c in fallback_only if any(other in evidence for other in others)})
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from scanner.detect import values
-from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
+from scanner.detect.vocabulary import Category, categories, category, context_patterns, qualifiers
 from scanner.detect.words import fold, squash, tokens, without_fillers
 
 # A comment's clauses: a parent word, or 'born' and a country, count together only within one.
@@ -189,19 +188,14 @@ def vetoed(comment: str | None) -> set[str]:
     return {cat.id for cat in categories() if any(v.search(f) for v in cat.vetoes for f in forms)}
 
 
-@lru_cache(maxsize=2)
-def _procedure(key: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in context_vocabulary()[key]))
-
-
 def procedure_table(table: str) -> bool:
     """Is the table named for a nationality procedure or record (naturalisatie_verzoek, persoon_nationaliteit)?"""
-    return bool(_procedure("procedure_tables").search(squash(table)))
+    return any(p.search(squash(table)) for p in context_patterns("procedure_tables"))
 
 
 def procedure_step(name: str) -> bool:
     """Does the column record a step of a procedure (its reason, ground, kind of request, decision, date)?"""
-    return bool(_procedure("procedure_columns").search(squash(name)))
+    return any(p.search(squash(name)) for p in context_patterns("procedure_columns"))
 
 
 def look_alikes(name: str) -> set[str]:

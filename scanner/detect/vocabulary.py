@@ -70,9 +70,9 @@ class Qualifier:
 
 @lru_cache(maxsize=1)
 def qualifiers() -> tuple[Qualifier, ...]:
-    return tuple(Qualifier(category, q["becomes"], _any_of(q["tokens"]), _any_of(q.get("name_tokens", [])),
+    return tuple(Qualifier(general, q["becomes"], _any_of(q["tokens"]), _any_of(q.get("name_tokens", [])),
                            _any_of(q.get("glued", [])))
-                 for q in _vocabulary().get("qualifier", []) for category in q["categories"])
+                 for q in _vocabulary().get("qualifier", []) for general in q["categories"])
 
 
 def _with_country_names(pattern: str) -> str:
@@ -100,3 +100,9 @@ def category(category_id: str) -> Category | None:
 def context_vocabulary() -> dict:
     """Words that say what a table describes (persons, things, codes)."""
     return _vocabulary()["context"]
+
+
+@lru_cache(maxsize=None)
+def context_patterns(key: str) -> tuple[re.Pattern, ...]:
+    """A context list of regexes (``procedure_tables``, ``procedure_columns``), compiled as one alternation."""
+    return _any_of(context_vocabulary()[key])
