@@ -238,13 +238,15 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     assert classify_column("reden_code", context=table_context("lt37_reden_nationaliteit", ["reden_code"])) == []
     assert classify_column("beslissing", context=table_context("vreemdeling", ["v_nummer", "beslissing"])) == []
     # nor other reasons in such a table, nor share options, nor the Naturalis museum's staff
-    assert classify_column("reden_vertrek", context=table_context("persoon_nationaliteit", ["bsn", "reden_vertrek"])) == []
+    nationalities = table_context("persoon_nationaliteit", ["bsn", "reden_vertrek"])
+    assert classify_column("reden_vertrek", context=nationalities) == []
     assert classify_column("reden", context=table_context("personeel_optie_dossier", ["bsn", "reden"])) == []
     assert classify_column("reden_opname", context=table_context("naturalis_medewerker", ["bsn", "reden_opname"])) == []
     # a population group is race in a census of persons, and a target group of a policy elsewhere
     census = table_context("statssa_census_person", ["person_id", "age", "pop_group"])
     assert [t.category for t in classify_column("pop_group", context=census)] == ["ethnicity"]
-    assert classify_column("population_group", context=table_context("policy_targets", ["budget", "population_group"])) == []
+    targets = table_context("policy_targets", ["budget", "population_group"])
+    assert classify_column("population_group", context=targets) == []
     # a generation status is a migrant's in a person table only
     assert [t.category for t in classify_column("gen_status", context=census)] == ["migration_background"]
     assert classify_column("gen_status") == []

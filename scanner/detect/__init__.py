@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from scanner.detect import values
-from scanner.detect.matching import Hit, look_alikes, match_comment, match_name, procedure_step, procedure_table, qualifier_in, vetoed
+from scanner.detect.matching import (Hit, look_alikes, match_comment, match_name, procedure_step, procedure_table,
+                                     qualifier_in, vetoed)
 from scanner.detect.vocabulary import Category, categories, category, context_vocabulary, qualifiers
 from scanner.detect.words import squash, tokens
 
@@ -147,7 +148,8 @@ def classify_column(name: str, comment: str | None = None, profile: values.Profi
     if comment and not comment_hits:
         _qualify_by_comment(evidence, kinds, comment)
     if not evidence and context is not None and context.about and procedure_step(name):
-        evidence[context.about] = [(PROCEDURE_CONFIDENCE, Evidence("context", f"a step of the table's {context.about} procedure"))]
+        step = Evidence("context", f"a step of the table's {context.about} procedure")
+        evidence[context.about] = [(PROCEDURE_CONFIDENCE, step)]
         kinds[context.about] = {"procedure"}
     _merge_qualified(evidence, kinds)
     subnational = bool(SUBNATIONAL.search(squash(f"{name} {comment or ''}")))
@@ -266,7 +268,8 @@ def _drop_in_passing(evidence: dict[str, list], fallback_only: set[str]) -> None
     something else ('Migratiegeneratie (1 = zelf geboren in buitenland)') is no birth country, and Turks, Pools and
     Arabisch as value labels of a home language (or of a nationality column) are no migration background, and a
     'residence permit of foreign nationals' is a permit, not a nationality."""
-    others = ({c.id for c in categories() if not c.id.startswith("proxy:")} | {"proxy:language", "proxy:residence_permit"}) - fallback_only
+    outranking = {"proxy:language", "proxy:residence_permit"}
+    others = ({c.id for c in categories() if not c.id.startswith("proxy:")} | outranking) - fallback_only
     _drop(evidence, {c for c in fallback_only if any(other in evidence for other in others)})
 
 
