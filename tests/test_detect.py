@@ -232,6 +232,8 @@ def test_a_column_that_names_a_person_is_about_that_person_in_a_table_about_thin
     [tag] = classify_column("soort_verzoek", context=dossier)
     assert (tag.category, [e.rule for e in tag.evidence]) == ("nationality", ["context", "context"])
     assert classify_column("gemeente_code", context=dossier) == []
+    nationalities = table_context("brp_nationaliteiten", ["bsn", "VerkrijgingCode", "VerliesOms"])
+    assert [t.category for t in classify_column("VerliesOms", context=nationalities)] == ["nationality"]
     assert [t.category for t in classify_column("reden_opname", context=table_context(
         "persoon_nationaliteit", ["bsn", "nationaliteit_code", "reden_opname"]))] == ["nationality"]
     # not in a code table of those reasons, nor in an alien's file, whose decision is a residence decision

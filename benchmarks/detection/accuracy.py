@@ -58,8 +58,8 @@ CORPORA = {
     "heldout25.json": "twenty-sixth corpus; held out until its first run, rules revised on it since",
     "heldout26.json": "twenty-seventh corpus; held out until its first run, rules revised on it since",
     "heldout27.json": "twenty-eighth corpus; held out until its first run, rules revised on it since",
-    "heldout28.json": "twenty-ninth corpus; held out: not revised on it (misses read after its first run)",
-    "heldout29.json": "thirtieth corpus; held out: not revised on it (misses read after its first run)",
+    "heldout28.json": "twenty-ninth corpus; held out until its first run, rules revised on it since",
+    "heldout29.json": "thirtieth corpus; held out until its first run, rules revised on it since",
 }
 ROWS = 200
 

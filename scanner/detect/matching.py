@@ -19,6 +19,10 @@ BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 # something is, or ends asking what should be.
 OPINION = re.compile(r"^\W*(q\w*\W+)?(how important|hoe belangrijk|wie wichtig)\b|\b(should be|zou moeten zijn)\W*$",
                      re.IGNORECASE)
+# A comment that says the column holds no one's data: a statistic's dimension, a total ("totalen, geen
+# persoonsgegevens").
+NO_PERSON = re.compile(r"\b(geen persoonsgegevens|no personal data|not personal data|keine personenbezogenen daten)\b",
+                       re.IGNORECASE)
 # A condition says to whom a column applies, not what it holds: "Alleen voor aanvragers zonder Nederlandse
 # nationaliteit: nummer verblijfsdocument", "only if born abroad". It runs to the next punctuation mark.
 CONDITION = re.compile(r"\b(alleen|uitsluitend|only|indien|if|unless|tenzij|zonder|without|bij een|bij niet)\b[^:;,.()?!]*",
@@ -179,9 +183,12 @@ def qualifier_in(comment: str, category_id: str) -> str | None:
 def vetoed(comment: str | None) -> set[str]:
     """Categories a column's comment rules out, whatever its name or values say, because it says what the column
     is about ('herkomstgeschiedenis (provenance) van het object', 'ras van de hond'). A survey item asking for an
-    opinion ('How important: to have been born in [COUNTRY]') holds an attitude, not the respondent's origin."""
+    opinion ('How important: to have been born in [COUNTRY]') holds an attitude, not the respondent's origin, and a
+    comment that says the column holds no personal data is taken at its word."""
     if not comment:
         return set()
+    if NO_PERSON.search(fold(comment)):
+        return {cat.id for cat in categories()}
     if OPINION.search(fold(comment)):
         return {cat.id for cat in categories() if not cat.id.startswith("proxy:")}
     forms = (squash(comment), squash(without_fillers(comment)))
