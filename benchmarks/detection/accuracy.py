@@ -60,8 +60,8 @@ CORPORA = {
     "heldout27.json": "twenty-eighth corpus; held out until its first run, rules revised on it since",
     "heldout28.json": "twenty-ninth corpus; held out until its first run, rules revised on it since",
     "heldout29.json": "thirtieth corpus; held out until its first run, rules revised on it since",
-    "heldout30.json": "thirty-first corpus; held out: the rules were not revised on it",
-    "heldout31.json": "thirty-second corpus; held out: the rules were not revised on it",
+    "heldout30.json": "thirty-first corpus; held out: not revised on it (misses read after its first run)",
+    "heldout31.json": "thirty-second corpus; held out: not revised on it (misses read after its first run)",
 }
 ROWS = 200
 
