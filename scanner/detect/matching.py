@@ -187,9 +187,10 @@ def vetoed(comment: str | None) -> set[str]:
     comment that says the column holds no personal data is taken at its word."""
     if not comment:
         return set()
-    if NO_PERSON.search(fold(comment)):
+    folded = fold(comment)
+    if NO_PERSON.search(folded):
         return {cat.id for cat in categories()}
-    if OPINION.search(fold(comment)):
+    if OPINION.search(folded):
         return {cat.id for cat in categories() if not cat.id.startswith("proxy:")}
     forms = (squash(comment), squash(without_fillers(comment)))
     return {cat.id for cat in categories() if any(v.search(f) for v in cat.vetoes for f in forms)}
